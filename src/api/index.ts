@@ -1,0 +1,2 @@
+export { createAdminApp, ADMIN_SERVICE_NAME, type AdminAppDeps } from './admin-app.js';
+export { errorBody, type ErrorBody } from './error-body.js';

@@ -1,0 +1,74 @@
+/**
+ * Token usage as OpenAI-compatible servers report it: `usage` of chat/completions, completions and
+ * embeddings (prompt_tokens / completion_tokens / total_tokens) and the input_tokens / output_tokens
+ * spelling of the Responses API. Returns null when nothing usable is there, never throws.
+ */
+
+export interface TokenUsage {
+  readonly input_tokens: number;
+  readonly output_tokens: number;
+  readonly total_tokens: number;
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+export function readUsage(usage: unknown): TokenUsage | null {
+  if (usage === null || typeof usage !== 'object') return null;
+  const u = usage as Record<string, unknown>;
+  const input = count(u.prompt_tokens) ?? count(u.input_tokens);
+  const outputReported = count(u.completion_tokens) ?? count(u.output_tokens);
+  const total = count(u.total_tokens);
+  if (input === undefined && outputReported === undefined && total === undefined) return null;
+  const inputTokens = input ?? 0;
+  // Embeddings report only prompt and total tokens: nothing was generated.
+  const outputTokens = outputReported ?? (total !== undefined ? Math.max(total - inputTokens, 0) : 0);
+  return {
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    total_tokens: total ?? inputTokens + outputTokens,
+  };
+}
+
+/** The first non-null `finish_reason` among `choices`, or null. */
+export function readFinishReason(choices: unknown): string | null {
+  if (!Array.isArray(choices)) return null;
+  for (const choice of choices) {
+    const reason = (choice as { finish_reason?: unknown } | null)?.finish_reason;
+    if (typeof reason === 'string' && reason !== '') return reason;
+  }
+  return null;
+}
+
+/** The message of an OpenAI-style `{"error": {...}}` or `{"error": "..."}` body, or null. */
+export function readErrorMessage(error: unknown): string | null {
+  if (typeof error === 'string') return error;
+  if (error !== null && typeof error === 'object') {
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+    return JSON.stringify(error);
+  }
+  return null;
+}
+
+/** True when a chat/completions stream choice carries generated content (text, tool call, reasoning). */
+export function choiceHasContent(choice: unknown): boolean {
+  if (choice === null || typeof choice !== 'object') return false;
+  const c = choice as { delta?: unknown; text?: unknown };
+  if (typeof c.text === 'string' && c.text !== '') return true; // /v1/completions
+  const delta = c.delta as Record<string, unknown> | null | undefined;
+  if (delta === null || typeof delta !== 'object') return false;
+  return (
+    nonEmptyString(delta.content) ||
+    nonEmptyString(delta.reasoning_content) ||
+    nonEmptyString(delta.reasoning) ||
+    nonEmptyString(delta.refusal) ||
+    (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) ||
+    (delta.function_call !== null && typeof delta.function_call === 'object')
+  );
+}
+
+function nonEmptyString(value: unknown): boolean {
+  return typeof value === 'string' && value !== '';
+}

@@ -1,0 +1,22 @@
+import type { LogLevel } from '../logger.js';
+
+/** The validated, frozen configuration. Built once at start-up by `loadConfig`. */
+export interface Config {
+  /** Public proxy listener (PORT / PROXY_PORT / --port). 0 picks a free port. */
+  readonly proxyPort: number;
+  readonly proxyHost: string;
+  /** Internal admin listener (ADMIN_PORT / METRICS_PORT / --admin-port). */
+  readonly adminPort: number;
+  readonly adminHost: string;
+  /** Upstream base URL without a trailing slash, e.g. `http://127.0.0.1:11434` or `https://gw.example/openai`. */
+  readonly upstreamUrl: string;
+  /** Time allowed for the upstream's response headers, and between body bytes, in ms. */
+  readonly upstreamTimeoutMs: number;
+  /** SQLite database file (DB_PATH, or DATABASE_URL=sqlite:…). */
+  readonly dbPath: string;
+  readonly logLevel: LogLevel;
+  /** Grace period for in-flight requests on SIGTERM/SIGINT, in ms. */
+  readonly shutdownTimeoutMs: number;
+  /** How often the recorder flushes queued rows to the store, in ms. */
+  readonly flushIntervalMs: number;
+}

@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import type { Config } from './config.js';
+
+/**
+ * The one declarative table of settings. `loadConfig` walks it to resolve every `Config` field
+ * (CLI flag > environment > `.env`; within one source, the primary name > its aliases in order),
+ * and `helpText` renders it for `--help`.
+ */
+
+/** What an alias contributes: the value in the primary's raw form, or why it cannot be used. */
+export type Adapted =
+  | { readonly ok: true; readonly raw: string }
+  | { readonly ok: false; readonly message: string; readonly name?: string; readonly got?: string };
+
+export interface Alias {
+  /** Environment variable(s) read. More than one only for a composite alias (BACKEND_HOST+BACKEND_PORT). */
+  readonly env?: readonly string[];
+  /** CLI flag without the leading `--`. */
+  readonly flag?: string;
+  /** Turns the alias's value(s) (same order as `env`; one value for a flag) into the primary's raw form. */
+  readonly adapt?: (values: readonly (string | undefined)[]) => Adapted;
+}
+
+export interface Setting<T> {
+  readonly env: string;
+  /** CLI flag without the leading `--`. */
+  readonly flag: string;
+  readonly aliases: readonly Alias[];
+  /** Raw default, parsed by `schema` like any user value. */
+  readonly default: string;
+  readonly description: string;
+  /** Parses a raw string; the first issue's message is shown to the user, followed by `, got "…"`. */
+  readonly schema: z.ZodType<T, string>;
+}
+
+export type Settings = { readonly [K in keyof Config]: Setting<Config[K]> };
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+/** Node's timers overflow above 2^31-1 ms and then fire immediately, so larger values are refused. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function intIn(min: number, max: number): z.ZodType<number, string> {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^[0-9]+$/, { error })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error });
+}
+
+const hostSchema = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .regex(/^\S+$/, { error: 'must not contain whitespace' });
+
+const logLevelSchema = z
+  .string()
+  .transform((s) => {
+    const level = s.toLowerCase();
+    return level === 'off' ? 'silent' : level;
+  })
+  .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')} (or off)` }));
+
+const upstreamSchema = z.string().transform((raw, ctx): string => {
+  const fail = (message: string): never => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return fail('must be an absolute http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return fail('must be an absolute http:// or https:// URL');
+  }
+  if (url.hostname === '') return fail('must include a host');
+  if (/[?#]/.test(raw)) return fail('must not contain a query string or fragment');
+  return url.href.replace(/\/+$/, '');
+});
+
+const dbPathSchema = z.string().min(1, { error: 'must not be empty' });
+
+/** `sqlite:./p`, `sqlite://./p`, `sqlite:///abs/p`, `sqlite:p` → the file path. */
+export function sqlitePathFromUrl(url: string): Adapted {
+  const m = /^sqlite:(.*)$/is.exec(url);
+  if (!m) {
+    return {
+      ok: false,
+      message: 'only sqlite: URLs are supported in this version (e.g. sqlite:./data/metrics.db)',
+    };
+  }
+  const rest = m[1] ?? '';
+  if (/[?#]/.test(rest)) return { ok: false, message: 'query parameters are not supported in a sqlite: URL' };
+  const path = rest.startsWith('//') ? rest.slice(2) : rest;
+  if (path === '') return { ok: false, message: 'sqlite: URL must include a file path' };
+  return { ok: true, raw: path };
+}
+
+const DEFAULT_BACKEND_HOST = '127.0.0.1';
+const DEFAULT_BACKEND_PORT = '11434';
+
+/** openai-llm-metrics-proxy style: `http://${BACKEND_HOST}:${BACKEND_PORT}`, either part defaulted. */
+export function upstreamFromBackend(values: readonly (string | undefined)[]): Adapted {
+  const host = values[0] ?? DEFAULT_BACKEND_HOST;
+  const port = values[1] ?? DEFAULT_BACKEND_PORT;
+  if (!/^[0-9]+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    return { ok: false, name: 'BACKEND_PORT', message: 'must be an integer from 1 to 65535', got: port };
+  }
+  const ipv6 = /^[0-9a-f:.]+$/i.test(host) && host.includes(':');
+  if (!ipv6 && !/^(\[[0-9a-f:.]+\]|[^\s/?#@:[\]]+)$/i.test(host)) {
+    return {
+      ok: false,
+      name: 'BACKEND_HOST',
+      message: 'must be a bare host name or IP address (no scheme, port or path)',
+      got: host,
+    };
+  }
+  return { ok: true, raw: `http://${ipv6 ? `[${host}]` : host}:${port}` };
+}
+
+function rustLogPlainLevel(values: readonly (string | undefined)[]): Adapted {
+  const value = values[0] ?? '';
+  if (/[=,]/.test(value)) {
+    return {
+      ok: false,
+      message: `only plain levels are accepted (${LOG_LEVELS.join(', ')}, off), not per-target directives`,
+    };
+  }
+  return { ok: true, raw: value };
+}
+
+export const SETTINGS: Settings = {
+  proxyPort: {
+    env: 'PORT',
+    flag: 'port',
+    aliases: [{ env: ['PROXY_PORT'] }],
+    default: '8080',
+    description: 'Public proxy port (0 = pick a free port)',
+    schema: intIn(0, 65535),
+  },
+  proxyHost: {
+    env: 'HOST',
+    flag: 'host',
+    aliases: [],
+    default: '0.0.0.0',
+    description: 'Public proxy bind address',
+    schema: hostSchema,
+  },
+  adminPort: {
+    env: 'ADMIN_PORT',
+    flag: 'admin-port',
+    aliases: [{ env: ['METRICS_PORT'] }],
+    default: '8002',
+    description: 'Internal admin/metrics port (0 = pick a free port)',
+    schema: intIn(0, 65535),
+  },
+  adminHost: {
+    env: 'ADMIN_HOST',
+    flag: 'admin-host',
+    aliases: [],
+    default: '127.0.0.1',
+    description: 'Internal admin/metrics bind address',
+    schema: hostSchema,
+  },
+  upstreamUrl: {
+    env: 'UPSTREAM_URL',
+    flag: 'upstream',
+    aliases: [{ env: ['LM_STUDIO_URL'] }, { env: ['BACKEND_HOST', 'BACKEND_PORT'], adapt: upstreamFromBackend }],
+    default: 'http://127.0.0.1:11434',
+    description: 'Upstream base URL: http(s), may include a base path, no query',
+    schema: upstreamSchema,
+  },
+  upstreamTimeoutMs: {
+    env: 'UPSTREAM_TIMEOUT_MS',
+    flag: 'upstream-timeout-ms',
+    aliases: [],
+    default: '600000',
+    description: 'Upstream timeout for response headers and between body bytes, in ms',
+    schema: intIn(1, MAX_TIMER_MS),
+  },
+  dbPath: {
+    env: 'DB_PATH',
+    flag: 'db-path',
+    aliases: [{ env: ['DATABASE_URL'], flag: 'database-url', adapt: (v) => sqlitePathFromUrl(v[0] ?? '') }],
+    default: './data/metrics.db',
+    description: 'SQLite database file (DATABASE_URL: sqlite:<path> only)',
+    schema: dbPathSchema,
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    aliases: [{ env: ['RUST_LOG'], adapt: rustLogPlainLevel }],
+    default: 'info',
+    description: `Log level: ${LOG_LEVELS.join(', ')} (off = silent)`,
+    schema: logLevelSchema,
+  },
+  shutdownTimeoutMs: {
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    flag: 'shutdown-timeout-ms',
+    aliases: [],
+    default: '5000',
+    description: 'Grace period for in-flight requests on SIGTERM/SIGINT, in ms',
+    schema: intIn(0, 60000),
+  },
+  flushIntervalMs: {
+    env: 'FLUSH_INTERVAL_MS',
+    flag: 'flush-interval-ms',
+    aliases: [],
+    default: '200',
+    description: 'How often queued metric rows are flushed to the store, in ms',
+    schema: intIn(10, 60000),
+  },
+};

@@ -1,0 +1,175 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { ExchangeCapture, type ExchangeOutcome } from '../capture/exchange-capture.js';
+import type { Logger } from '../logger.js';
+import type { ErrorType, RequestRecord } from '../store/types.js';
+import { requestHeadersForUpstream, responseHeadersForClient, rawHeaderValue } from './headers.js';
+import { classifyUpstreamError } from './upstream-errors.js';
+import { upstreamPath, type UpstreamTarget } from './upstream-target.js';
+import { sendJsonError } from './json-error.js';
+
+export interface ExchangeDeps {
+  readonly dispatcher: Dispatcher;
+  readonly target: UpstreamTarget;
+  readonly logger: Logger;
+  /** Receives the finished row; must not throw (the recorder only queues it). */
+  readonly record: (record: RequestRecord) => void;
+  /** Called once the exchange has ended and its row has been handed over (or failed to build). */
+  readonly done: (exchange: ProxyExchange) => void;
+}
+
+/**
+ * One client request forwarded to the upstream. Implements undici's dispatch handler directly:
+ * its raw callbacks hand over the upstream's header bytes (case, order, repeats intact) and body
+ * Buffers with backpressure, with no stream objects in between — the cheapest path undici offers
+ * (undici 7 still dispatches these callbacks natively; the controller-style API wraps them).
+ */
+export class ProxyExchange implements Dispatcher.DispatchHandler {
+  private readonly capture: ExchangeCapture;
+  private readonly startedAt = performance.now();
+  private abortUpstream: ((err?: Error) => void) | null = null;
+  private resumeUpstream: (() => void) | null = null;
+  private upstreamDone = false;
+  private ended = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly deps: ExchangeDeps,
+  ) {
+    const url = req.url as string;
+    const q = url.indexOf('?');
+    this.capture = new ExchangeCapture(req.method as string, q === -1 ? url : url.slice(0, q), Date.now(), this.startedAt);
+    res.sendDate = false; // the upstream's Date (or none) reaches the client, not ours
+    res.once('close', () => this.onClientClose());
+  }
+
+  /**
+   * Reads the request body, then dispatches. The body is collected before the upstream is
+   * contacted (as nginx does by default): an LLM server cannot act on half a JSON body, a client
+   * that gives up mid-upload never reaches the upstream, and the upstream gets an exact
+   * Content-Length. Response streams, where latency matters, are never buffered.
+   */
+  start(): void {
+    const chunks: Buffer[] = [];
+    this.req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      this.capture.addRequestChunk(chunk);
+    });
+    this.req.once('end', () => {
+      if (this.ended) return;
+      const body = chunks.length === 0 ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      this.dispatch(body);
+    });
+  }
+
+  /** Graceful stop ran out of time: end this exchange now. */
+  forceClose(): void {
+    if (this.ended) return;
+    this.finish({ statusCode: this.res.headersSent ? this.res.statusCode : null, errorType: 'shutdown', errorMessage: 'service stopped before the request finished' });
+    this.abortUpstream?.(new Error('shutdown'));
+    this.res.destroy();
+  }
+
+  private dispatch(body: Buffer | null): void {
+    const { req, deps } = this;
+    try {
+      deps.dispatcher.dispatch(
+        {
+          origin: deps.target.origin,
+          path: upstreamPath(deps.target, req.url as string),
+          method: req.method as Dispatcher.HttpMethod,
+          headers: requestHeadersForUpstream(req.rawHeaders),
+          body,
+        },
+        this,
+      );
+    } catch (err) {
+      this.onError(err as Error);
+    }
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.ended) abort(new Error('client went away'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true; // 1xx informational: Node answers the client's own
+    if (this.ended) return false;
+    const headers = responseHeadersForClient(rawHeaders);
+    this.resumeUpstream = resume;
+    this.res.on('drain', resume);
+    try {
+      this.res.writeHead(statusCode, statusText, headers);
+    } catch (err) {
+      // e.g. a header value Node refuses to write (invalid characters): nothing reached the client yet.
+      this.abortUpstream?.(err as Error);
+      this.deps.logger.warn({ err, path: this.req.url }, 'upstream response headers could not be forwarded');
+      const message = `Upstream ${this.deps.target.display} sent response headers the proxy cannot forward`;
+      sendJsonError(this.res, 502, message, 'proxy_error', 'bad_gateway');
+      this.res.once('finish', () => this.finish({ statusCode: 502, errorType: 'proxy_error', errorMessage: message }));
+      return false;
+    }
+    if (rawHeaderValue(headers, 'content-length') === undefined) this.res.flushHeaders(); // streams: headers now
+    this.capture.responseStarted(statusCode, rawHeaderValue(headers, 'content-type'), rawHeaderValue(headers, 'content-encoding'));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.ended) return false;
+    const flowing = this.res.write(chunk);
+    this.capture.addResponseChunk(chunk, performance.now());
+    return flowing; // false pauses the upstream until the client drains
+  }
+
+  onComplete(): void {
+    this.upstreamDone = true;
+    if (this.ended) return;
+    this.res.end(() => this.finish({ statusCode: this.res.statusCode, errorType: null, errorMessage: null }));
+  }
+
+  onError(err: Error): void {
+    this.upstreamDone = true;
+    if (this.ended) return;
+    if (this.clientGone()) {
+      this.finish({ statusCode: this.res.headersSent ? this.res.statusCode : null, errorType: 'client_aborted', errorMessage: 'client closed the connection' });
+      return;
+    }
+    const failure = classifyUpstreamError(err, this.deps.target.display);
+    this.deps.logger.warn({ err, errorType: failure.errorType, path: this.req.url }, 'upstream request failed');
+    if (!this.res.headersSent) {
+      sendJsonError(this.res, failure.status, failure.message, failure.errorType, failure.status === 504 ? 'gateway_timeout' : 'bad_gateway');
+      this.res.once('finish', () => this.finish({ statusCode: failure.status, errorType: failure.errorType, errorMessage: failure.message }));
+      return;
+    }
+    // The response has started: the only honest signal left is to cut the client's connection too.
+    this.finish({ statusCode: this.res.statusCode, errorType: failure.errorType, errorMessage: failure.message });
+    this.res.destroy();
+  }
+
+  private clientGone(): boolean {
+    return this.res.destroyed || this.req.destroyed || this.res.socket?.destroyed === true;
+  }
+
+  private onClientClose(): void {
+    if (this.ended || this.res.writableFinished) return;
+    const errorType: ErrorType = 'client_aborted';
+    this.finish({ statusCode: this.res.headersSent ? this.res.statusCode : null, errorType, errorMessage: 'client closed the connection' });
+    if (!this.upstreamDone) this.abortUpstream?.(new Error('client closed the connection'));
+  }
+
+  private finish(outcome: Omit<ExchangeOutcome, 'endedAt'>): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.resumeUpstream !== null) this.res.off('drain', this.resumeUpstream);
+    const { deps } = this;
+    void this.capture.finish({ ...outcome, endedAt: performance.now() }).then((result) => {
+      if (result.captureError !== undefined) {
+        deps.logger.warn({ err: result.captureError, path: this.req.url }, 'capture could not read the exchange; row kept without body fields');
+      }
+      deps.record(result.record);
+      deps.done(this);
+    });
+  }
+}

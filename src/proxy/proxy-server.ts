@@ -1,0 +1,79 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { Logger } from '../logger.js';
+import type { RequestRecord } from '../store/types.js';
+import { sendJsonError } from './json-error.js';
+import { ProxyExchange } from './proxy-exchange.js';
+import type { UpstreamTarget } from './upstream-target.js';
+
+export interface ProxyServerOptions {
+  readonly dispatcher: Dispatcher;
+  readonly target: UpstreamTarget;
+  readonly logger: Logger;
+  readonly record: (record: RequestRecord) => void;
+}
+
+export interface ProxyServer {
+  readonly server: Server;
+  /** Exchanges still running. */
+  readonly inflight: () => number;
+  /**
+   * Stops accepting connections, waits up to `graceMs` for running exchanges, then ends the rest
+   * (each still gets its row). Resolves when every exchange has handed over its row.
+   */
+  drain(graceMs: number): Promise<void>;
+}
+
+const HEALTH_BODY = JSON.stringify({ status: 'ok', service: 'llm-metrics-proxy' });
+
+/**
+ * The public listener: `GET /health` and everything under `/v1/`; nothing else (no stats here).
+ * Plain node:http rather than a framework: this is the hot path, judged against a bare Node
+ * pass-through, and it routes exactly two things.
+ */
+export function createProxyServer(options: ProxyServerOptions): ProxyServer {
+  const inflight = new Set<ProxyExchange>();
+  let idle: (() => void) | null = null;
+  const deps = {
+    ...options,
+    done(exchange: ProxyExchange) {
+      inflight.delete(exchange);
+      if (inflight.size === 0) idle?.();
+    },
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '';
+    if (url.startsWith('/v1/')) {
+      const exchange = new ProxyExchange(req, res, deps);
+      inflight.add(exchange);
+      exchange.start();
+      return;
+    }
+    if ((url === '/health' || url.startsWith('/health?')) && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(HEALTH_BODY) });
+      res.end(HEALTH_BODY);
+      return;
+    }
+    sendJsonError(res, 404, `Not found: ${req.method} ${url.split('?')[0]}. This port serves /v1/* and /health.`, 'invalid_request_error', 'not_found');
+  });
+
+  return {
+    server,
+    inflight: () => inflight.size,
+    async drain(graceMs: number) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inflight.size > 0) {
+        const allDone = new Promise<void>((resolve) => (idle = resolve));
+        const timer = setTimeout(() => {
+          for (const exchange of inflight) exchange.forceClose();
+        }, graceMs);
+        await allDone;
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { Logger } from '../logger.js';
+import type { RequestRecord, Store } from '../store/types.js';
+
+export interface RecorderOptions {
+  /** How long a row may wait in the queue before a flush, in ms. */
+  readonly flushIntervalMs: number;
+  /** Rows written per transaction at most; a full batch is flushed at once. */
+  readonly maxBatch?: number;
+  /**
+   * Rows held while the store is failing. Past this the oldest are dropped (and counted) rather
+   * than memory growing without bound.
+   */
+  readonly maxQueue?: number;
+}
+
+export interface RecorderStats {
+  readonly queued: number;
+  readonly recorded: number;
+  readonly dropped: number;
+  readonly failedWrites: number;
+}
+
+/**
+ * Queues rows from the proxy and writes them to the store in batches, off the request path:
+ * `enqueue` only pushes to an array; writes run on a timer. A failing store is retried on the
+ * next tick of the timer and never surfaces to clients.
+ */
+export class Recorder {
+  private queue: RequestRecord[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private closed = false;
+  private recorded = 0;
+  private dropped = 0;
+  private failedWrites = 0;
+  private readonly maxBatch: number;
+  private readonly maxQueue: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly options: RecorderOptions,
+  ) {
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxQueue = options.maxQueue ?? 100_000;
+  }
+
+  enqueue(record: RequestRecord): void {
+    this.queue.push(record);
+    if (this.queue.length > this.maxQueue) {
+      const excess = this.queue.length - this.maxQueue;
+      this.queue.splice(0, excess);
+      this.dropped += excess;
+      this.logger.error({ dropped: excess, maxQueue: this.maxQueue }, 'recorder queue full; oldest rows dropped');
+    }
+    if (this.closed) return; // close() is flushing everything that arrives
+    if (this.queue.length >= this.maxBatch) this.schedule(0);
+    else this.schedule(this.options.flushIntervalMs);
+  }
+
+  stats(): RecorderStats {
+    return { queued: this.queue.length, recorded: this.recorded, dropped: this.dropped, failedWrites: this.failedWrites };
+  }
+
+  /** Writes everything queued so far; resolves when the store has it (or the write failed). */
+  async flush(): Promise<void> {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.writing !== null) await this.writing;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.writing = this.write(batch);
+      const ok = await this.writing.then(() => true, () => false);
+      this.writing = null;
+      if (!ok) return;
+    }
+  }
+
+  /** Final flush on shutdown: everything enqueued before and during it is written. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    if (this.queue.length > 0) {
+      await this.flush(); // one retry after a failed write
+      if (this.queue.length > 0) {
+        this.logger.error({ lost: this.queue.length }, 'store unavailable at shutdown; rows not recorded');
+      }
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer !== null) {
+      if (delayMs > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush().then(() => {
+        if (this.queue.length > 0 && !this.closed) this.schedule(this.options.flushIntervalMs);
+      });
+    }, delayMs);
+  }
+
+  private async write(batch: RequestRecord[]): Promise<void> {
+    try {
+      await this.store.recordBatch(batch);
+      this.recorded += batch.length;
+    } catch (err) {
+      this.queue = batch.concat(this.queue); // back to the front, in order, for the next try
+      this.failedWrites++;
+      this.logger.error({ err, rows: batch.length }, 'store write failed; rows kept for retry');
+      throw err;
+    }
+  }
+}

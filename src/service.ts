@@ -1,0 +1,87 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { Agent } from 'undici';
+import { createAdminApp } from './api/admin-app.js';
+import type { Config } from './config/config.js';
+import { AppError } from './errors.js';
+import type { Logger } from './logger.js';
+import { createProxyServer } from './proxy/proxy-server.js';
+import { resolveUpstream } from './proxy/upstream-target.js';
+import { Recorder } from './recorder/recorder.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/types.js';
+
+export interface RunningService {
+  /** e.g. `http://127.0.0.1:8080` (the bound address; port 0 resolved). */
+  readonly proxyUrl: string;
+  readonly adminUrl: string;
+  readonly store: Store;
+  readonly recorder: Recorder;
+  /**
+   * Graceful stop: stop accepting, give in-flight requests `config.shutdownTimeoutMs`, flush every
+   * row, close the store. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+/** Opens the store, starts the recorder and both listeners. Used by main.ts and by the tests. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const store = openSqliteStore(config.dbPath);
+  const recorder = new Recorder(store, logger, { flushIntervalMs: config.flushIntervalMs });
+  const target = resolveUpstream(config.upstreamUrl);
+  const dispatcher = new Agent({
+    headersTimeout: config.upstreamTimeoutMs,
+    bodyTimeout: config.upstreamTimeoutMs,
+    connectTimeout: Math.min(config.upstreamTimeoutMs, 10_000),
+  });
+  const proxy = createProxyServer({ dispatcher, target, logger, record: (r) => recorder.enqueue(r) });
+  const admin = createAdaptorServer({ fetch: createAdminApp({ store, logger }).fetch }) as Server;
+
+  let proxyUrl: string;
+  let adminUrl: string;
+  try {
+    proxyUrl = await listen(proxy.server, config.proxyPort, config.proxyHost, 'proxy');
+    adminUrl = await listen(admin, config.adminPort, config.adminHost, 'admin');
+  } catch (err) {
+    proxy.server.close();
+    admin.close();
+    await dispatcher.close();
+    await store.close();
+    throw err;
+  }
+  logger.info({ proxy: proxyUrl, admin: adminUrl, upstream: target.display, db: config.dbPath }, 'llm-metrics-proxy listening');
+
+  let closing: Promise<void> | null = null;
+  const close = async (): Promise<void> => {
+    const inflight = proxy.inflight();
+    logger.info({ inflight, graceMs: config.shutdownTimeoutMs }, 'stopping');
+    const adminClosed = new Promise<void>((resolve) => admin.close(() => resolve()));
+    admin.closeAllConnections();
+    await proxy.drain(config.shutdownTimeoutMs);
+    await recorder.close();
+    await Promise.all([adminClosed, dispatcher.close().catch(() => undefined)]);
+    await store.close();
+    logger.info(recorder.stats(), 'stopped');
+  };
+  return {
+    proxyUrl,
+    adminUrl,
+    store,
+    recorder,
+    close: () => (closing ??= close()),
+  };
+}
+
+async function listen(server: Server, port: number, host: string, name: string): Promise<string> {
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (err) {
+    throw new AppError('LMP_LISTEN_FAILED', `cannot listen for ${name} on ${host}:${port}: ${(err as Error).message}`, { cause: err });
+  }
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${shownHost}:${address.port}`;
+}

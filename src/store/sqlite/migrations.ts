@@ -1,0 +1,67 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Ordered schema migrations: entry `i` is schema version `i + 1`. Never edit or reorder a released
+ * entry; append a new one instead. Each runs once, in its own transaction, recorded in
+ * `schema_migrations`.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the requests table. STRICT makes SQLite reject values of the wrong type instead of storing them.
+  `
+  CREATE TABLE requests (
+    id                INTEGER PRIMARY KEY,
+    start_time        INTEGER NOT NULL,
+    method            TEXT    NOT NULL,
+    endpoint          TEXT    NOT NULL,
+    model             TEXT,
+    response_model    TEXT,
+    status_code       INTEGER,
+    is_error          INTEGER NOT NULL CHECK (is_error IN (0, 1)),
+    error_type        TEXT,
+    error_message     TEXT,
+    was_streamed      INTEGER NOT NULL CHECK (was_streamed IN (0, 1)),
+    input_tokens      INTEGER,
+    output_tokens     INTEGER,
+    total_tokens      INTEGER,
+    usage_source      TEXT    NOT NULL,
+    ttft_ms           REAL,
+    duration_ms       REAL    NOT NULL,
+    tokens_per_second REAL,
+    finish_reason     TEXT
+  ) STRICT;
+  CREATE INDEX requests_start_time_idx ON requests (start_time);
+  CREATE INDEX requests_model_start_time_idx ON requests (model, start_time);
+  `,
+];
+
+/** Brings the database up to the latest schema version. Returns the versions it applied. */
+export function applyMigrations(db: Database.Database, migrations: readonly string[] = MIGRATIONS): number[] {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      applied_at TEXT    NOT NULL
+    )
+  `);
+  const currentVersion = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').pluck();
+  const markApplied = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+
+  const latest = migrations.length;
+  const found = currentVersion.get() as number;
+  if (found > latest) {
+    throw new Error(`database schema version ${found} is newer than this build supports (${latest})`);
+  }
+
+  const applied: number[] = [];
+  for (let version = found + 1; version <= latest; version++) {
+    const sql = migrations[version - 1] as string;
+    // IMMEDIATE takes the write lock first, so two processes opening the same file at once cannot
+    // both apply a migration: the second waits (busy_timeout), then sees it is already done.
+    db.transaction(() => {
+      if ((currentVersion.get() as number) >= version) return;
+      db.exec(sql);
+      markApplied.run(version, new Date().toISOString());
+      applied.push(version);
+    }).immediate();
+  }
+  return applied;
+}

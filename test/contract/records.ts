@@ -1,0 +1,44 @@
+import type { RequestRecord } from '../../src/store/types.js';
+
+/** A successful, non-streamed request with reported usage; override what a test cares about. */
+export function makeRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    start_time: Date.UTC(2024, 0, 15, 12, 0, 0, 0),
+    method: 'POST',
+    endpoint: '/v1/chat/completions',
+    model: 'model-a',
+    response_model: 'model-a',
+    status_code: 200,
+    is_error: false,
+    error_type: null,
+    error_message: null,
+    was_streamed: false,
+    input_tokens: 10,
+    output_tokens: 20,
+    total_tokens: 30,
+    usage_source: 'reported',
+    ttft_ms: null,
+    duration_ms: 100,
+    tokens_per_second: 10,
+    finish_reason: 'stop',
+    ...overrides,
+  };
+}
+
+/** A failed request the backend reported no usage for (all token fields null). */
+export function makeFailedRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
+  return makeRecord({
+    response_model: null,
+    status_code: 502,
+    is_error: true,
+    error_type: 'upstream_status',
+    error_message: 'Bad Gateway',
+    input_tokens: null,
+    output_tokens: null,
+    total_tokens: null,
+    usage_source: 'none',
+    tokens_per_second: null,
+    finish_reason: null,
+    ...overrides,
+  });
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startService, type RunningService } from '../../src/service.js';
+import type { StoredRequest } from '../../src/store/types.js';
+
+export interface TestService extends RunningService {
+  readonly dir: string;
+  readonly dbPath: string;
+  /** Waits until at least `n` rows are stored, then returns the newest `n`, oldest first. */
+  rows(n: number, timeoutMs?: number): Promise<StoredRequest[]>;
+  /** close() and remove the temporary directory. */
+  dispose(): Promise<void>;
+}
+
+export function testConfig(overrides: Partial<Config> & { upstreamUrl: string }, dir: string): Config {
+  return Object.freeze({
+    proxyPort: 0,
+    proxyHost: '127.0.0.1',
+    adminPort: 0,
+    adminHost: '127.0.0.1',
+    upstreamTimeoutMs: 10_000,
+    dbPath: join(dir, 'metrics.db'),
+    logLevel: 'silent',
+    shutdownTimeoutMs: 2000,
+    flushIntervalMs: 10,
+    ...overrides,
+  });
+}
+
+/** The whole service in this process, on 127.0.0.1 port 0, over a SQLite file in a temp dir. */
+export async function startTestService(overrides: Partial<Config> & { upstreamUrl: string }): Promise<TestService> {
+  const dir = mkdtempSync(join(tmpdir(), 'lmp-test-'));
+  const config = testConfig(overrides, dir);
+  const service = await startService(config, createLogger(config.logLevel));
+  return {
+    ...service,
+    dir,
+    dbPath: config.dbPath,
+    async rows(n, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await service.recorder.flush();
+        const recent = await service.store.recent(1000);
+        if (recent.length >= n) return recent.slice(0, n).reverse();
+        if (Date.now() > deadline) throw new Error(`expected ${n} rows, found ${recent.length}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    async dispose() {
+      await service.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
