@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Real llama.cpp `llama-server` responses, shared by the project (see NOTES.md beside them). */
+export const LLAMA_CPP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'fixtures', 'llama-cpp');
+
+export function llamaCppFixture(name: string): Buffer {
+  return readFileSync(join(LLAMA_CPP_DIR, name));
+}

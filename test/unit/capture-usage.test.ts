@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { choiceHasContent, readErrorMessage, readFinishReason, readUsage } from '../../src/capture/usage.js';
+
+describe('readUsage', () => {
+  it('reads chat/completions usage', () => {
+    assert.deepEqual(readUsage({ prompt_tokens: 26, completion_tokens: 16, total_tokens: 42 }), { input_tokens: 26, output_tokens: 16, total_tokens: 42 });
+  });
+  it('reads embeddings usage (no completion tokens) as zero output', () => {
+    assert.deepEqual(readUsage({ prompt_tokens: 8, total_tokens: 8 }), { input_tokens: 8, output_tokens: 0, total_tokens: 8 });
+  });
+  it('reads the input_tokens/output_tokens spelling and derives a missing total', () => {
+    assert.deepEqual(readUsage({ input_tokens: 5, output_tokens: 7 }), { input_tokens: 5, output_tokens: 7, total_tokens: 12 });
+  });
+  it('returns null when no usable count is present', () => {
+    for (const u of [null, undefined, 'x', 3, {}, { prompt_tokens: -1 }, { prompt_tokens: 1.5 }, { prompt_tokens: '3' }]) {
+      assert.equal(readUsage(u), null, JSON.stringify(u));
+    }
+  });
+});
+
+describe('choiceHasContent', () => {
+  it('counts text, tool calls, reasoning and refusals as generated content', () => {
+    assert.equal(choiceHasContent({ delta: { content: 'a' } }), true);
+    assert.equal(choiceHasContent({ delta: { tool_calls: [{ index: 0, function: { arguments: '{' } }] } }), true);
+    assert.equal(choiceHasContent({ delta: { reasoning_content: 'hmm' } }), true);
+    assert.equal(choiceHasContent({ delta: { reasoning: 'hmm' } }), true);
+    assert.equal(choiceHasContent({ delta: { refusal: 'no' } }), true);
+    assert.equal(choiceHasContent({ text: 'x', index: 0 }), true);
+  });
+  it('does not count the role-only first chunk, empty deltas or empty strings', () => {
+    assert.equal(choiceHasContent({ delta: { role: 'assistant', content: null } }), false);
+    assert.equal(choiceHasContent({ delta: { role: 'assistant', content: '' } }), false);
+    assert.equal(choiceHasContent({ delta: {} }), false);
+    assert.equal(choiceHasContent({ text: '', finish_reason: 'length' }), false);
+    assert.equal(choiceHasContent({ delta: { tool_calls: [] } }), false);
+    assert.equal(choiceHasContent(null), false);
+  });
+});
+
+describe('readFinishReason / readErrorMessage', () => {
+  it('takes the first non-null finish reason', () => {
+    assert.equal(readFinishReason([{ finish_reason: null }, { finish_reason: 'length' }]), 'length');
+    assert.equal(readFinishReason([{ finish_reason: null }]), null);
+    assert.equal(readFinishReason(undefined), null);
+  });
+  it('reads OpenAI-style and plain error messages', () => {
+    assert.equal(readErrorMessage({ message: 'too long', type: 'exceed_context_size_error' }), 'too long');
+    assert.equal(readErrorMessage('boom'), 'boom');
+    assert.equal(readErrorMessage({ code: 1 }), '{"code":1}');
+    assert.equal(readErrorMessage(undefined), null);
+  });
+});

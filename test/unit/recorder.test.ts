@@ -1,0 +1,94 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger } from '../../src/logger.js';
+import { Recorder } from '../../src/recorder/recorder.js';
+import type { RequestRecord, Store } from '../../src/store/types.js';
+
+function record(i: number): RequestRecord {
+  return {
+    start_time: 1_700_000_000_000 + i, method: 'POST', endpoint: '/v1/chat/completions', model: `m${i}`, response_model: null,
+    status_code: 200, is_error: false, error_type: null, error_message: null, was_streamed: false, input_tokens: 1,
+    output_tokens: 1, total_tokens: 2, usage_source: 'reported', ttft_ms: null, duration_ms: 1, tokens_per_second: null, finish_reason: 'stop',
+  };
+}
+
+/** A store that keeps batches in memory and fails while `failing` is set. */
+function memoryStore() {
+  const batches: RequestRecord[][] = [];
+  const state = { failing: false, batches };
+  const store: Store = {
+    async recordBatch(records) {
+      if (state.failing) throw new Error('disk full');
+      batches.push([...records]);
+    },
+    summary: () => Promise.reject(new Error('unused')),
+    byModel: () => Promise.reject(new Error('unused')),
+    recent: () => Promise.reject(new Error('unused')),
+    close: () => Promise.resolve(),
+  };
+  return { store, state };
+}
+
+const logger = createLogger('silent');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Recorder', () => {
+  it('writes queued rows in one batch after the flush interval, not on enqueue', async () => {
+    const { store, state } = memoryStore();
+    const recorder = new Recorder(store, logger, { flushIntervalMs: 30 });
+    for (let i = 0; i < 5; i++) recorder.enqueue(record(i));
+    assert.equal(state.batches.length, 0);
+    await sleep(80);
+    assert.equal(state.batches.length, 1);
+    assert.deepEqual(state.batches[0]?.map((r) => r.model), ['m0', 'm1', 'm2', 'm3', 'm4']);
+    await recorder.close();
+  });
+
+  it('splits into batches of maxBatch and flushes a full batch at once', async () => {
+    const { store, state } = memoryStore();
+    const recorder = new Recorder(store, logger, { flushIntervalMs: 60_000, maxBatch: 3 });
+    for (let i = 0; i < 7; i++) recorder.enqueue(record(i));
+    await sleep(20);
+    assert.ok(state.batches.length >= 2, 'full batches are written without waiting for the interval');
+    await recorder.close();
+    assert.deepEqual(state.batches.flat().map((r) => r.model), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+    assert.ok(state.batches.every((b) => b.length <= 3));
+  });
+
+  it('keeps rows in order while the store fails and writes them once it recovers', async () => {
+    const { store, state } = memoryStore();
+    const recorder = new Recorder(store, logger, { flushIntervalMs: 10 });
+    state.failing = true;
+    recorder.enqueue(record(1));
+    recorder.enqueue(record(2));
+    await sleep(50);
+    assert.equal(state.batches.length, 0);
+    assert.ok(recorder.stats().failedWrites >= 1);
+    recorder.enqueue(record(3));
+    state.failing = false;
+    await sleep(50);
+    assert.deepEqual(state.batches.flat().map((r) => r.model), ['m1', 'm2', 'm3']);
+    assert.equal(recorder.stats().recorded, 3);
+    await recorder.close();
+  });
+
+  it('close() writes everything enqueued before it', async () => {
+    const { store, state } = memoryStore();
+    const recorder = new Recorder(store, logger, { flushIntervalMs: 60_000 });
+    for (let i = 0; i < 10; i++) recorder.enqueue(record(i));
+    await recorder.close();
+    assert.equal(state.batches.flat().length, 10);
+    assert.equal(recorder.stats().queued, 0);
+  });
+
+  it('drops the oldest rows past maxQueue and counts them', async () => {
+    const { store, state } = memoryStore();
+    const recorder = new Recorder(store, logger, { flushIntervalMs: 60_000, maxQueue: 3, maxBatch: 100 });
+    state.failing = true;
+    for (let i = 0; i < 5; i++) recorder.enqueue(record(i));
+    assert.equal(recorder.stats().dropped, 2);
+    state.failing = false;
+    await recorder.close();
+    assert.deepEqual(state.batches.flat().map((r) => r.model), ['m2', 'm3', 'm4']);
+  });
+});
