@@ -18,3 +18,18 @@ export class AppError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * A batch write failed. `invalidIndex` names the record that can never be written (a capture bug),
+ * so the recorder can set it aside instead of retrying the batch forever; null for failures of the
+ * store itself (disk full, database locked, connection lost), which are worth retrying.
+ */
+export class StoreWriteError extends AppError {
+  readonly invalidIndex: number | null;
+
+  constructor(message: string, invalidIndex: number | null, options?: { cause?: unknown }) {
+    super('LMP_STORE_WRITE_FAILED', message, options);
+    this.name = 'StoreWriteError';
+    this.invalidIndex = invalidIndex;
+  }
+}

@@ -1,3 +1,4 @@
+import { StoreWriteError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestRecord, Store } from '../store/types.js';
 
@@ -108,6 +109,12 @@ export class Recorder {
       await this.store.recordBatch(batch);
       this.recorded += batch.length;
     } catch (err) {
+      if (err instanceof StoreWriteError && err.invalidIndex !== null) {
+        // One record can never be written (a capture bug): set it aside, keep the others moving.
+        const [bad] = batch.splice(err.invalidIndex, 1);
+        this.dropped++;
+        this.logger.error({ err, record: bad }, 'invalid record dropped');
+      }
       this.queue = batch.concat(this.queue); // back to the front, in order, for the next try
       this.failedWrites++;
       this.logger.error({ err, rows: batch.length }, 'store write failed; rows kept for retry');

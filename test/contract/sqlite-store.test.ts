@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { AppError } from '../../src/errors.js';
+import { AppError, StoreWriteError } from '../../src/errors.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeRecord } from './records.js';
@@ -116,7 +116,9 @@ describe('SQLite store specifics', () => {
       await assert.rejects(store.recordBatch([makeRecord({ ttft_ms: Number.NaN })]), (err: unknown) => {
         assert.ok(err instanceof AppError);
         assert.equal(err.code, 'LMP_STORE_WRITE_FAILED');
-        assert.match(err.message, /record 0: ttft_ms must be a finite number/);
+        assert.match(err.message, /record 0 cannot be stored: ttft_ms must be a finite number/);
+        assert.ok(err instanceof StoreWriteError);
+        assert.equal(err.invalidIndex, 0);
         assert.ok(err.cause instanceof Error);
         return true;
       });

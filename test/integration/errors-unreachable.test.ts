@@ -1,13 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import OpenAI, { InternalServerError } from 'openai';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { chatCompletion } from '../helpers/chunks.js';
-import { sendJson, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { startFakeUpstream } from '../helpers/fake-upstream.js';
+import { sendJson } from '../helpers/fake-upstream.js';
 import type { StoredRequest } from '../../src/store/types.js';
 
 /** An upstream that refuses connections: 502 upstream_unreachable, the service stays up and recovers. */
@@ -42,10 +41,26 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** An upstream on a given port (the fake-upstream helper always picks its own). */
+async function upstreamOn(port: number, received: string[]): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push(Buffer.concat(chunks).toString());
+      sendJson(res, 200, chatCompletion('back', 4, 2, 'm-up'));
+    });
+  });
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}
+
 describe('errors: upstream unreachable', () => {
   let port: number;
   let service: TestService;
-  let upstream: FakeUpstream | null = null;
+  let upstream: Server | null = null;
+  const received: string[] = [];
   let client: OpenAI;
   let expectedMessage: string;
   let recorded = 0;
@@ -65,7 +80,11 @@ describe('errors: upstream unreachable', () => {
 
   after(async () => {
     await service.dispose();
-    await upstream?.close();
+    if (upstream !== null) {
+      const server = upstream;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('the SDK gets a 502 APIError with type upstream_unreachable and code bad_gateway; the row says so', async () => {
@@ -112,7 +131,7 @@ describe('errors: upstream unreachable', () => {
   });
 
   it('once an upstream listens on that port, the same service forwards requests normally', async () => {
-    upstream = await startFakeUpstream((_req, res) => sendJson(res, 200, chatCompletion('back', 4, 2, 'm-up')), port);
+    upstream = await upstreamOn(port, received);
     const r = await client.chat.completions.create({ model: 'm-up', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(r.choices[0]?.message.content, 'back');
     assert.deepEqual(r.usage, { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 });
@@ -125,7 +144,7 @@ describe('errors: upstream unreachable', () => {
     assert.equal(row.model, 'm-up');
     assert.equal(row.input_tokens, 4);
     assert.equal(row.output_tokens, 2);
-    assert.equal(upstream.received.length, 1);
+    assert.equal(received.length, 1);
   });
 
   it('the stats count the two failures and the success', async () => {

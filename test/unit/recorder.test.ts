@@ -92,3 +92,29 @@ describe('Recorder', () => {
     assert.deepEqual(state.batches.flat().map((r) => r.model), ['m2', 'm3', 'm4']);
   });
 });
+
+describe('Recorder with an invalid record', () => {
+  it('sets the invalid record aside and writes the rest of its batch', async () => {
+    const { StoreWriteError } = await import('../../src/errors.js');
+    const written: RequestRecord[] = [];
+    const store: Store = {
+      async recordBatch(records) {
+        const bad = records.findIndex((r) => Number.isNaN(r.duration_ms));
+        if (bad !== -1) throw new StoreWriteError('bad record', bad);
+        written.push(...records);
+      },
+      summary: () => Promise.reject(new Error('unused')),
+      byModel: () => Promise.reject(new Error('unused')),
+      recent: () => Promise.reject(new Error('unused')),
+      close: () => Promise.resolve(),
+    };
+    const recorder = new Recorder(store, logger, { flushIntervalMs: 5 });
+    recorder.enqueue(record(1));
+    recorder.enqueue({ ...record(2), duration_ms: Number.NaN });
+    recorder.enqueue(record(3));
+    await sleep(60);
+    assert.deepEqual(written.map((r) => r.model), ['m1', 'm3']);
+    assert.equal(recorder.stats().dropped, 1);
+    await recorder.close();
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { AppError } from '../../errors.js';
+import { AppError, StoreWriteError } from '../../errors.js';
 import type { ModelStats, RequestRecord, StoredRequest, Store, Summary } from '../types.js';
 import { applyMigrations } from './migrations.js';
 import { fromRow, toInsertParams, type InsertParams, type RequestRow } from './record-row.js';
@@ -57,14 +57,8 @@ function createStore(db: Database.Database, path: string): SqliteStore {
   const recentStmt = db.prepare<[number], RequestRow>(RECENT_SQL);
 
   // All or nothing: a throw inside rolls the whole batch back.
-  const insertAll = db.transaction((records: readonly RequestRecord[]) => {
-    records.forEach((record, index) => {
-      try {
-        insert.run(toInsertParams(record));
-      } catch (err) {
-        throw new Error(`record ${index}: ${message(err)}`, { cause: err });
-      }
-    });
+  const insertAll = db.transaction((rows: readonly InsertParams[]) => {
+    for (const row of rows) insert.run(row);
   });
 
   return {
@@ -72,14 +66,19 @@ function createStore(db: Database.Database, path: string): SqliteStore {
 
     async recordBatch(records) {
       if (records.length === 0) return;
+      // Validate first, so a bad record is told apart from a failing database.
+      const rows: InsertParams[] = [];
+      for (const [index, record] of records.entries()) {
+        try {
+          rows.push(toInsertParams(record));
+        } catch (err) {
+          throw new StoreWriteError(`record ${index} cannot be stored: ${message(err)}`, index, { cause: err });
+        }
+      }
       try {
-        insertAll(records);
+        insertAll(rows);
       } catch (err) {
-        throw new AppError(
-          'LMP_STORE_WRITE_FAILED',
-          `cannot write ${records.length} request record(s) to ${path}: ${message(err)}`,
-          { cause: err },
-        );
+        throw new StoreWriteError(`cannot write ${records.length} request record(s) to ${path}: ${message(err)}`, null, { cause: err });
       }
     },
 
