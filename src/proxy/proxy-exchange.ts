@@ -8,6 +8,8 @@ import { classifyUpstreamError } from './upstream-errors.js';
 import { upstreamPath, type UpstreamTarget } from './upstream-target.js';
 import { sendJsonError } from './json-error.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export interface ExchangeDeps {
   readonly dispatcher: Dispatcher;
   readonly target: UpstreamTarget;
@@ -101,7 +103,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.resumeUpstream = resume;
     this.res.on('drain', resume);
     try {
-      this.res.writeHead(statusCode, statusText, headers);
+      // undici decodes the reason phrase as UTF-8, Node writes it as latin1: undo the first step.
+      this.res.writeHead(statusCode, Buffer.from(statusText, 'utf8').toString('latin1'), headers);
     } catch (err) {
       // e.g. a header value Node refuses to write (invalid characters): nothing reached the client yet.
       this.abortUpstream?.(err as Error);
@@ -111,7 +114,9 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       this.res.once('finish', () => this.finish({ statusCode: 502, errorType: 'proxy_error', errorMessage: message }));
       return false;
     }
-    if (rawHeaderValue(headers, 'content-length') === undefined) this.res.flushHeaders(); // streams: headers now
+    // Streams: send the headers now, as the upstream did. An empty Buffer write does that with
+    // latin1 header bytes (flushHeaders() would re-encode non-ASCII header values as UTF-8).
+    if (rawHeaderValue(headers, 'content-length') === undefined) this.res.write(EMPTY);
     this.capture.responseStarted(statusCode, rawHeaderValue(headers, 'content-type'), rawHeaderValue(headers, 'content-encoding'));
     return true;
   }

@@ -27,7 +27,7 @@ export function resolveUpstream(upstreamUrl: string): UpstreamTarget {
  * `http://host/api/v1` + `/v1/models` → `/api/v1/models`.
  */
 export function upstreamPath(target: UpstreamTarget, requestTarget: string): string {
-  if (target.baseEndsWithV1 && (requestTarget.startsWith('/v1/') || requestTarget === '/v1' || requestTarget.startsWith('/v1?'))) {
+  if (target.baseEndsWithV1 && requestTarget.startsWith('/v1/')) {
     return target.basePath + requestTarget.slice(3);
   }
   return target.basePath + requestTarget;

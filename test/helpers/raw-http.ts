@@ -14,7 +14,6 @@ export interface RawResponse {
   readonly raw: Buffer;
   /** The status line and header lines as sent, decoded as latin1, up to (not including) the blank line. */
   readonly head: string;
-  readonly httpVersion: string;
   readonly status: number;
   /** The reason phrase exactly as sent ('' when none). */
   readonly reason: string;
@@ -22,8 +21,6 @@ export interface RawResponse {
   readonly rawHeaders: string[];
   /** The payload: de-chunked when `Transfer-Encoding: chunked`, otherwise the bytes after the head. */
   readonly body: Buffer;
-  /** The bytes after the head, exactly as sent (chunk framing included). */
-  readonly rawBody: Buffer;
 }
 
 /** Builds request bytes: `METHOD target HTTP/1.1`, the headers exactly as given, CRLF, body. */
@@ -85,7 +82,7 @@ export function parseRawResponse(raw: Buffer, headOnly = false): RawResponse {
   const head = raw.toString('latin1', 0, headEnd);
   const lines = head.split('\r\n');
   const statusLine = lines[0] ?? '';
-  const m = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(statusLine);
+  const m = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine);
   if (m === null) throw new Error(`bad status line ${JSON.stringify(statusLine)}`);
   const rawHeaders: string[] = [];
   for (const line of lines.slice(1)) {
@@ -103,7 +100,7 @@ export function parseRawResponse(raw: Buffer, headOnly = false): RawResponse {
     body = length === undefined ? rawBody : rawBody.subarray(0, Number(length));
     if (length !== undefined && body.length !== Number(length)) throw new Error(`body has ${body.length} bytes, Content-Length says ${length}`);
   }
-  return { raw, head, httpVersion: m[1] as string, status: Number(m[2]), reason: m[3] ?? '', rawHeaders, body, rawBody };
+  return { raw, head, status: Number(m[1]), reason: m[2] ?? '', rawHeaders, body };
 }
 
 /** Decodes a complete chunked body (trailers ignored); throws if the framing is broken. */
