@@ -154,7 +154,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   private clientGone(): boolean {
-    return this.res.destroyed || this.req.destroyed || this.res.socket?.destroyed === true;
+    // Not req.destroyed: Node destroys the request once its body has been read, long before this.
+    return this.res.destroyed || this.res.socket?.destroyed === true;
   }
 
   private onClientClose(): void {

@@ -20,12 +20,13 @@ interface RawResponse {
 function rawRequest(url: string, method: string, body?: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    const req = request(url, { method, agent: false, headers }, (res) => {
+    const req = request(url, { method, agent: false, headers, timeout: 5000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode as number, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
+    req.on('timeout', () => req.destroy(new Error(`no complete response from ${method} ${url} within 5000 ms`)));
     req.on('error', reject);
     req.end(body);
   });
@@ -63,10 +64,10 @@ describe('errors: upstream unreachable', () => {
   const received: string[] = [];
   let client: OpenAI;
   let expectedMessage: string;
-  let recorded = 0;
-  async function nextRow(): Promise<StoredRequest> {
-    recorded += 1;
-    const row = (await service.rows(recorded)).at(-1);
+  /** Requests sent so far; each test's row is the newest once that many rows exist. */
+  let requests = 0;
+  async function rowOf(n: number): Promise<StoredRequest> {
+    const row = (await service.rows(n)).at(-1);
     assert.ok(row);
     return row;
   }
@@ -74,7 +75,7 @@ describe('errors: upstream unreachable', () => {
   before(async () => {
     port = await closedPort();
     service = await startTestService({ upstreamUrl: `http://127.0.0.1:${port}` });
-    client = new OpenAI({ baseURL: `${service.proxyUrl}/v1`, apiKey: 'sk-test', maxRetries: 0 });
+    client = new OpenAI({ baseURL: `${service.proxyUrl}/v1`, apiKey: 'sk-test', maxRetries: 0, timeout: 5000 });
     expectedMessage = `Upstream http://127.0.0.1:${port} is unreachable: connect ECONNREFUSED 127.0.0.1:${port} (ECONNREFUSED)`;
   });
 
@@ -87,7 +88,8 @@ describe('errors: upstream unreachable', () => {
     }
   });
 
-  it('the SDK gets a 502 APIError with type upstream_unreachable and code bad_gateway; the row says so', async () => {
+  it('the SDK gets a 502 APIError with type upstream_unreachable and code bad_gateway; the row says so', { timeout: 15_000 }, async () => {
+    const n = ++requests;
     const err = await client.chat.completions.create({ model: 'm-down', messages: [{ role: 'user', content: 'hi' }] }).then(
       () => assert.fail('expected an APIError'),
       (e: unknown) => e,
@@ -96,7 +98,7 @@ describe('errors: upstream unreachable', () => {
     assert.equal(err.status, 502);
     assert.deepEqual(err.error, { message: expectedMessage, type: 'upstream_unreachable', code: 'bad_gateway' });
 
-    const row = await nextRow();
+    const row = await rowOf(n);
     assert.equal(row.status_code, 502);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_unreachable');
@@ -107,7 +109,8 @@ describe('errors: upstream unreachable', () => {
     assert.equal(row.usage_source, 'none');
   });
 
-  it('a raw client gets exactly the JSON error body with Content-Type and Content-Length', async () => {
+  it('a raw client gets exactly the JSON error body with Content-Type and Content-Length', { timeout: 15_000 }, async () => {
+    const n = ++requests;
     const res = await rawRequest(`${service.proxyUrl}/v1/chat/completions`, 'POST', JSON.stringify({ model: 'm-down', stream: true, messages: [] }));
     const expected = JSON.stringify({ error: { message: expectedMessage, type: 'upstream_unreachable', code: 'bad_gateway' } });
     assert.equal(res.status, 502);
@@ -115,13 +118,13 @@ describe('errors: upstream unreachable', () => {
     assert.equal(res.headers['content-length'], String(Buffer.byteLength(expected)));
     assert.equal(res.body.toString('utf8'), expected);
 
-    const row = await nextRow();
+    const row = await rowOf(n);
     assert.equal(row.status_code, 502);
     assert.equal(row.error_type, 'upstream_unreachable');
     assert.equal(row.was_streamed, true);
   });
 
-  it('GET /health answers 200 on the proxy port and on the admin port while the upstream is down', async () => {
+  it('GET /health answers 200 on the proxy port and on the admin port while the upstream is down', { timeout: 15_000 }, async () => {
     const proxyHealth = await rawRequest(`${service.proxyUrl}/health`, 'GET');
     assert.equal(proxyHealth.status, 200);
     assert.deepEqual(JSON.parse(proxyHealth.body.toString()), { status: 'ok', service: 'llm-metrics-proxy' });
@@ -130,13 +133,14 @@ describe('errors: upstream unreachable', () => {
     assert.deepEqual(JSON.parse(adminHealth.body.toString()), { status: 'ok', service: 'llm-metrics-proxy-admin' });
   });
 
-  it('once an upstream listens on that port, the same service forwards requests normally', async () => {
+  it('once an upstream listens on that port, the same service forwards requests normally', { timeout: 15_000 }, async () => {
+    const n = ++requests;
     upstream = await upstreamOn(port, received);
     const r = await client.chat.completions.create({ model: 'm-up', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(r.choices[0]?.message.content, 'back');
     assert.deepEqual(r.usage, { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 });
 
-    const row = await nextRow();
+    const row = await rowOf(n);
     assert.equal(row.status_code, 200);
     assert.equal(row.is_error, false);
     assert.equal(row.error_type, null);
@@ -147,7 +151,7 @@ describe('errors: upstream unreachable', () => {
     assert.equal(received.length, 1);
   });
 
-  it('the stats count the two failures and the success', async () => {
+  it('the stats count the two failures and the success', { timeout: 15_000 }, async () => {
     const res = await rawRequest(`${service.adminUrl}/stats/summary`, 'GET');
     assert.equal(res.status, 200);
     const summary = JSON.parse(res.body.toString()) as { total_requests: number; successful_requests: number; failed_requests: number };

@@ -22,12 +22,13 @@ interface RawResponse {
 function rawPost(url: string, body: string): Promise<RawResponse> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   return new Promise<RawResponse>((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request(url, { method: 'POST', agent, timeout: 5000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode as number, statusMessage: res.statusMessage as string, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
+    req.on('timeout', () => req.destroy(new Error(`no complete response from POST ${url} within 5000 ms`)));
     req.on('error', reject);
     req.end(body);
   }).finally(() => agent.destroy());
@@ -85,11 +86,10 @@ describe('errors: upstream 4xx/5xx answers', () => {
   let upstream: FakeUpstream;
   let service: TestService;
   let client: OpenAI;
-  /** Rows expected so far: each test makes one request, so its row is the newest once this many exist. */
-  let recorded = 0;
-  async function nextRow(): Promise<StoredRequest> {
-    recorded += 1;
-    const row = (await service.rows(recorded)).at(-1);
+  /** Requests sent so far; each test's row is the newest once that many rows exist. */
+  let requests = 0;
+  async function rowOf(n: number): Promise<StoredRequest> {
+    const row = (await service.rows(n)).at(-1);
     assert.ok(row);
     return row;
   }
@@ -102,7 +102,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
         res.writeHead(404, 'Not Found', flat(NOT_FOUND_HEADERS));
         res.end(NOT_FOUND_BODY);
       } else if (model === 'loading-model') {
-        res.writeHead(503, 'Service Unavailable', flat(UNAVAILABLE_HEADERS));
+        res.writeHead(503, 'Model Loading', flat(UNAVAILABLE_HEADERS)); // a non-default reason phrase
         res.end(UNAVAILABLE_BODY);
       } else if (model === 'small-ctx') {
         res.writeHead(400, 'Bad Request', flat(CONTEXT_HEADERS));
@@ -114,7 +114,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     });
     service = await startTestService({ upstreamUrl: upstream.url });
     // No retries: each call must be exactly one request (the SDK retries 5xx by default).
-    client = new OpenAI({ baseURL: `${service.proxyUrl}/v1`, apiKey: 'sk-test', maxRetries: 0 });
+    client = new OpenAI({ baseURL: `${service.proxyUrl}/v1`, apiKey: 'sk-test', maxRetries: 0, timeout: 5000 });
   });
 
   after(async () => {
@@ -122,7 +122,8 @@ describe('errors: upstream 4xx/5xx answers', () => {
     await upstream.close();
   });
 
-  it('a 404 reaches the SDK as NotFoundError with the upstream error, headers and request id, and is recorded as upstream_status', async () => {
+  it('a 404 reaches the SDK as NotFoundError with the upstream error, headers and request id, and is recorded as upstream_status', { timeout: 15_000 }, async () => {
+    const n = ++requests;
     const before = upstream.received.length;
     const err = await client.chat.completions
       .create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] })
@@ -139,7 +140,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.equal(err.headers?.get('content-type'), 'application/json; charset=utf-8');
     assert.equal(upstream.received.length, before + 1);
 
-    const row = await nextRow();
+    const row = await rowOf(n);
     assert.equal(row.status_code, 404);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_status');
@@ -154,20 +155,22 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.equal(row.ttft_ms, null);
   });
 
-  it('a 404 reaches a raw client with the same status line, headers (order, case, repeats) and body bytes', async () => {
+  it('a 404 reaches a raw client with the same status line, headers (order, case, repeats) and body bytes', { timeout: 15_000 }, async () => {
+    const n = ++requests;
     const res = await rawPost(`${service.proxyUrl}/v1/chat/completions`, JSON.stringify({ model: 'no-such-model', messages: [] }));
     assert.equal(res.status, 404);
     assert.equal(res.statusMessage, 'Not Found');
     assert.deepEqual(pairs(res.rawHeaders), [...NOT_FOUND_HEADERS, ...PROXY_HOP]);
     assert.deepEqual(res.body, Buffer.from(NOT_FOUND_BODY));
 
-    const row = await nextRow();
+    const row = await rowOf(n);
     assert.equal(row.status_code, 404);
     assert.equal(row.error_type, 'upstream_status');
     assert.equal(row.error_message, "model 'no-such-model' not found");
   });
 
-  it('a 503 reaches the SDK as InternalServerError (status 503) without a retry, and is recorded as upstream_status', async () => {
+  it('a 503 reaches the SDK as InternalServerError (status 503) without a retry, and is recorded as upstream_status', { timeout: 15_000 }, async () => {
+    const n = ++requests;
     const before = upstream.received.length;
     const err = await client.chat.completions
       .create({ model: 'loading-model', messages: [{ role: 'user', content: 'hi' }] })
@@ -182,7 +185,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.equal(err.requestID, 'req-503');
     assert.equal(upstream.received.length, before + 1);
 
-    const row = await nextRow();
+    const row = await rowOf(n);
     assert.equal(row.status_code, 503);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_status');
@@ -191,20 +194,22 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.equal(row.model, 'loading-model');
   });
 
-  it('a 503 reaches a raw client with the same status line, headers and body bytes', async () => {
+  it('a 503 reaches a raw client with the same status line, headers and body bytes', { timeout: 15_000 }, async () => {
+    const n = ++requests;
     const res = await rawPost(`${service.proxyUrl}/v1/chat/completions`, JSON.stringify({ model: 'loading-model' }));
     assert.equal(res.status, 503);
-    assert.equal(res.statusMessage, 'Service Unavailable');
+    assert.equal(res.statusMessage, 'Model Loading');
     assert.deepEqual(pairs(res.rawHeaders), [...UNAVAILABLE_HEADERS, ...PROXY_HOP]);
     assert.deepEqual(res.body, Buffer.from(UNAVAILABLE_BODY));
 
-    const row = await nextRow();
+    const row = await rowOf(n);
     assert.equal(row.status_code, 503);
     assert.equal(row.error_type, 'upstream_status');
     assert.equal(row.error_message, 'Loading model');
   });
 
-  it("a stream request answered with llama.cpp's plain-JSON 400 (Connection: close) reaches the SDK as BadRequestError with that body", async () => {
+  it("a stream request answered with llama.cpp's plain-JSON 400 (Connection: close) reaches the SDK as BadRequestError with that body", { timeout: 15_000 }, async () => {
+    const n = ++requests;
     const err = await client.chat.completions
       .create({ model: 'small-ctx', stream: true, messages: [{ role: 'user', content: 'a very long prompt' }] })
       .then(
@@ -217,7 +222,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.deepEqual(err.error, JSON.parse(CONTEXT_BODY).error);
     assert.equal(err.type, 'exceed_context_size_error');
 
-    const row = await nextRow();
+    const row = await rowOf(n);
     assert.equal(row.status_code, 400);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_status');
@@ -229,7 +234,8 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.equal(row.usage_source, 'none');
   });
 
-  it("a stream request answered with llama.cpp's 400 reaches a raw client as 400 with the exact body; the hop-by-hop Connection: close stays with the upstream", async () => {
+  it("a stream request answered with llama.cpp's 400 reaches a raw client as 400 with the exact body; the hop-by-hop Connection: close stays with the upstream", { timeout: 15_000 }, async () => {
+    const n = ++requests;
     const res = await rawPost(`${service.proxyUrl}/v1/chat/completions`, JSON.stringify({ model: 'small-ctx', stream: true, messages: [] }));
     assert.equal(res.status, 400);
     assert.equal(res.statusMessage, 'Bad Request');
@@ -237,7 +243,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     // The upstream's `Connection: close` is about the proxy↔upstream hop: the client keeps its connection.
     assert.deepEqual(pairs(res.rawHeaders), [...CONTEXT_HEADERS.filter(([name]) => name !== 'Connection'), ...PROXY_HOP]);
 
-    const row = await nextRow();
+    const row = await rowOf(n);
     assert.equal(row.status_code, 400);
     assert.equal(row.error_type, 'upstream_status');
     assert.equal(row.error_message, CONTEXT_MESSAGE);
