@@ -25,7 +25,17 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
-  const service = await startService(config, logger);
+  let service;
+  try {
+    service = await startService(config, logger);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = EXIT_CONFIG;
+      return;
+    }
+    throw err;
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -3,7 +3,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Agent } from 'undici';
+import { AnalyticsIndex } from './analytics/analytics-index.js';
+import { StoreSync } from './analytics/store-sync.js';
 import { createAdminApp } from './api/admin-app.js';
+import { loadOrCreateKeySecret } from './capture/attribution.js';
+import type { CaptureContext } from './capture/capture-context.js';
+import { ConfigError } from './config/load-config.js';
+import { PriceTable } from './pricing/price-table.js';
 import type { Config } from './config/config.js';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -19,6 +25,7 @@ export interface RunningService {
   readonly adminUrl: string;
   readonly store: Store;
   readonly recorder: Recorder;
+  readonly analytics: AnalyticsIndex;
   /**
    * Graceful stop: stop accepting, give in-flight requests `config.shutdownTimeoutMs`, flush every
    * row, close the store. Safe to call twice.
@@ -28,16 +35,22 @@ export interface RunningService {
 
 /** Opens the store, starts the recorder and both listeners. Used by main.ts and by the tests. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const capture = loadCaptureContext(config);
   const store = openSqliteStore(config.dbPath);
-  const recorder = new Recorder(store, logger, { flushIntervalMs: config.flushIntervalMs });
+  const analytics = new AnalyticsIndex();
+  const sync = new StoreSync(store, (records) => analytics.add(records));
+  const refresh = (): Promise<void> =>
+    sync.refresh().catch((err: unknown) => logger.error({ err }, 'analytics refresh from the store failed'));
+  const recorder = new Recorder(store, logger, { flushIntervalMs: config.flushIntervalMs, onWritten: () => void refresh() });
+  void refresh(); // load the recorded history in the background; stats requests wait for it
   const target = resolveUpstream(config.upstreamUrl);
   const dispatcher = new Agent({
     headersTimeout: config.upstreamTimeoutMs,
     bodyTimeout: config.upstreamTimeoutMs,
     connectTimeout: Math.min(config.upstreamTimeoutMs, 10_000),
   });
-  const proxy = createProxyServer({ dispatcher, target, logger, record: (r) => recorder.enqueue(r) });
-  const admin = createAdaptorServer({ fetch: createAdminApp({ store, logger }).fetch }) as Server;
+  const proxy = createProxyServer({ dispatcher, target, logger, capture, record: (r) => recorder.enqueue(r) });
+  const admin = createAdaptorServer({ fetch: createAdminApp({ store, analytics, refresh, logger }).fetch }) as Server;
 
   let proxyUrl: string;
   let adminUrl: string;
@@ -70,8 +83,23 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     adminUrl,
     store,
     recorder,
+    analytics,
     close: () => (closing ??= close()),
   };
+}
+
+/** Price table and attribution settings; a bad price file is a configuration error (exit 2). */
+function loadCaptureContext(config: Config): CaptureContext {
+  let prices: PriceTable | null = null;
+  if (config.pricesFile !== null) {
+    try {
+      prices = PriceTable.load(config.pricesFile);
+    } catch (err) {
+      throw new ConfigError([`PRICES_FILE: ${(err as Error).message}`], { cause: err });
+    }
+  }
+  const keySecret = config.apiKeySecret !== null ? Buffer.from(config.apiKeySecret, 'utf8') : loadOrCreateKeySecret(config.dbPath);
+  return { prices, attribution: { keySecret, userHeader: config.userHeader, tagPrefix: config.tagHeaderPrefix } };
 }
 
 async function listen(server: Server, port: number, host: string, name: string): Promise<string> {

@@ -1,22 +1,90 @@
+/**
+ * `/stats/*`. Aggregates come from the analytics index, brought up to date with the store first
+ * (`refresh`); rows come from the store. Parameters are validated before either is touched;
+ * store and analytics failures propagate to the app's error handler.
+ */
 import { Hono } from 'hono';
-import type { Store } from '../store/types.js';
+import type { GroupDimension } from '../analytics/types.js';
+import type { AdminAppDeps } from './admin-app.js';
 import { errorBody } from './error-body.js';
-import { parseLimit } from './query-params.js';
+import { parseStatsFilter } from './filter-params.js';
+import { InvalidParamError, single } from './param-error.js';
+import { limitParam, offsetParam, parseRequestId } from './query-params.js';
+import { decodeCursor, encodeCursor } from './recent-cursor.js';
+import { GROUP_FIELD, toGroupStats, toSummary } from './stats-format.js';
+import type { RecentPage } from './stats-shapes.js';
+import { buildTimeseries, timeseriesRequest } from './timeseries.js';
 
-/** `/stats/*`: read-only views of the store. Store failures propagate to the app's error handler. */
-export function createStatsRoutes(store: Store): Hono {
+/** `/stats/by-*` routes: path, dimension, and the name of the response's list. */
+const GROUP_ROUTES: ReadonlyArray<readonly [path: string, dimension: GroupDimension, list: string]> = [
+  ['/by-model', 'model', 'models'],
+  ['/by-key', 'api_key_id', 'keys'],
+  ['/by-user', 'user', 'users'],
+  ['/by-endpoint', 'endpoint', 'endpoints'],
+];
+
+export function createStatsRoutes(deps: AdminAppDeps): Hono {
+  const { store, analytics, refresh } = deps;
+  const now = deps.now ?? Date.now;
   const routes = new Hono();
 
-  routes.get('/summary', async (c) => c.json(await store.summary()));
+  routes.get('/summary', async (c) => {
+    const filter = parseStatsFilter(c.req.queries());
+    await refresh();
+    return c.json(toSummary(analytics.aggregate(filter)));
+  });
 
-  routes.get('/by-model', async (c) => c.json({ models: await store.byModel() }));
+  for (const [path, dimension, list] of GROUP_ROUTES) {
+    routes.get(path, async (c) => {
+      const filter = parseStatsFilter(c.req.queries());
+      await refresh();
+      const rows = analytics
+        .groupBy(dimension, filter)
+        .map((g) => ({ [GROUP_FIELD[dimension]]: g.key, ...toGroupStats(g.aggregate) }));
+      return c.json({ [list]: rows });
+    });
+  }
+
+  routes.get('/timeseries', async (c) => {
+    const query = c.req.queries();
+    const request = timeseriesRequest(parseStatsFilter(query), query, now());
+    await refresh();
+    return c.json(buildTimeseries(analytics, request));
+  });
 
   routes.get('/recent', async (c) => {
-    const limit = parseLimit(c.req.query('limit'));
-    if (!limit.ok) {
-      return c.json(errorBody(limit.message, 'invalid_request_error', 'invalid_parameter', 'limit'), 400);
+    const query = c.req.queries();
+    const limit = limitParam(query);
+    const offset = offsetParam(query);
+    const rawCursor = single(query, 'cursor');
+    const before = rawCursor === undefined ? undefined : decodeCursor(rawCursor);
+    if (offset !== undefined && before !== undefined) {
+      throw new InvalidParamError('cursor', 'cursor and offset cannot be used together; page with one or the other');
     }
-    return c.json({ requests: await store.recent(limit.value) });
+    const filter = parseStatsFilter(query);
+    // One row more than asked tells whether an older page exists.
+    const rows = await store.recent({
+      filter,
+      limit: limit + 1,
+      ...(offset !== undefined ? { offset } : {}),
+      ...(before !== undefined ? { before } : {}),
+    });
+    const requests = rows.slice(0, limit);
+    const last = requests.at(-1);
+    const body: RecentPage = {
+      requests,
+      next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null,
+    };
+    return c.json(body);
+  });
+
+  routes.get('/requests/:id', async (c) => {
+    const id = parseRequestId(c.req.param('id'));
+    const request = await store.getRequest(id);
+    if (request === null) {
+      return c.json(errorBody(`no request with id ${id}`, 'invalid_request_error', 'not_found', 'id'), 404);
+    }
+    return c.json(request);
   });
 
   return routes;

@@ -1,11 +1,12 @@
 import type { ErrorType, RequestRecord } from '../store/types.js';
 import { createBodyTap, type BodyTap } from './body-tap.js';
+import { USAGE_ENDPOINTS } from './endpoints.js';
+import { fingerprintApiKey, readHeaderAttribution } from './attribution.js';
+import type { CaptureContext } from './capture-context.js';
 import { readTopLevel } from './json-fields.js';
 import { OpenAiStreamCapture } from './openai-stream.js';
 import { readErrorMessage, readFinishReason, readUsage, type TokenUsage } from './usage.js';
 
-/** Endpoints whose non-streamed bodies carry token usage (OpenAI API reference). */
-const USAGE_ENDPOINTS = new Set(['/v1/chat/completions', '/v1/completions', '/v1/embeddings']);
 /** Bodies kept for usage are capped: past this, usage stays unknown rather than memory growing. */
 const MAX_USAGE_BODY_BYTES = 64 * 1024 * 1024;
 /** Error bodies are kept only far enough to read their message. */
@@ -38,8 +39,11 @@ export class ExchangeCapture {
   private statusCode: number | null = null;
 
   constructor(
+    private readonly context: CaptureContext,
     private readonly method: string,
     private readonly endpoint: string,
+    /** The client's raw request headers (read in `finish`, not on the request path). */
+    private readonly rawHeaders: readonly string[],
     /** Date.now() when the request arrived. */
     private readonly startTime: number,
     /** performance.now() when the request arrived. */
@@ -84,69 +88,88 @@ export class ExchangeCapture {
   }
 
   private build(outcome: ExchangeOutcome, readBodies: boolean): RequestRecord {
-    const request = readBodies ? readTopLevel(concat(this.requestChunks), { parse: ['model', 'stream'] }) : null;
-    const model = request?.values.get('model');
-    const wasStreamed = request?.values.get('stream') === true;
+    const request = readBodies ? readRequestFields(concat(this.requestChunks)) : NO_REQUEST_FIELDS;
+    const headers = readHeaderAttribution(this.rawHeaders, this.context.attribution);
     const durationMs = outcome.endedAt - this.startedAt;
-
-    let usage: TokenUsage | null = null;
-    let responseModel: string | null = null;
-    let finishReason: string | null = null;
-    let bodyError: string | null = null;
-    let ttftMs: number | null = null;
-    let tokensPerSecond: number | null = null;
-
-    if (!readBodies) {
-      // nothing more is known
-    } else if (this.stream !== null) {
-      const s = this.stream;
-      s.end();
-      ({ usage, responseModel, finishReason } = s);
-      bodyError = s.errorMessage;
-      if (s.firstContentAt !== null) ttftMs = s.firstContentAt - this.startedAt;
-      if (usage !== null && usage.output_tokens > 0 && s.firstContentAt !== null && s.lastContentAt !== null) {
-        const windowMs = s.lastContentAt - s.firstContentAt;
-        if (windowMs > 0) tokensPerSecond = usage.output_tokens / (windowMs / 1000);
-      }
-    } else if (this.responseChunks !== null && this.responseBytes <= this.responseLimit) {
-      const body = readTopLevel(concat(this.responseChunks), { parse: ['model', 'usage', 'choices', 'error'] });
-      if (body !== null) {
-        usage = readUsage(body.values.get('usage'));
-        const m = body.values.get('model');
-        responseModel = typeof m === 'string' ? m : null;
-        finishReason = readFinishReason(body.values.get('choices'));
-        bodyError = readErrorMessage(body.values.get('error'));
-      }
-      if (usage !== null && usage.output_tokens > 0 && durationMs > 0) {
-        tokensPerSecond = usage.output_tokens / (durationMs / 1000);
-      }
-    }
+    const response = readBodies ? this.readResponse(durationMs) : NO_RESPONSE_FIELDS;
+    const { usage } = response;
 
     const status = outcome.statusCode ?? this.statusCode;
     const errorType: ErrorType | null =
       outcome.errorType ??
-      (status !== null && status >= 400 ? 'upstream_status' : bodyError !== null ? 'stream_error' : null);
-    const errorMessage = outcome.errorMessage ?? (errorType !== null ? bodyError : null);
+      (status !== null && status >= 400 ? 'upstream_status' : response.bodyError !== null ? 'stream_error' : null);
+    const errorMessage = outcome.errorMessage ?? (errorType !== null ? response.bodyError : null);
+    const cost =
+      this.context.prices?.cost(request.model, response.responseModel, {
+        input_tokens: usage?.input_tokens ?? null,
+        output_tokens: usage?.output_tokens ?? null,
+        cached_input_tokens: usage?.cached_input_tokens ?? null,
+      }) ?? null;
 
     return {
       start_time: this.startTime,
       method: this.method,
       endpoint: this.endpoint,
-      model: typeof model === 'string' ? model : null,
-      response_model: responseModel,
+      model: request.model,
+      response_model: response.responseModel,
       status_code: status,
       is_error: errorType !== null,
       error_type: errorType,
       error_message: errorMessage === null ? null : errorMessage.slice(0, MAX_ERROR_MESSAGE_CHARS),
-      was_streamed: wasStreamed,
+      was_streamed: request.stream,
       input_tokens: usage?.input_tokens ?? null,
       output_tokens: usage?.output_tokens ?? null,
       total_tokens: usage?.total_tokens ?? null,
+      cached_input_tokens: usage?.cached_input_tokens ?? null,
+      reasoning_tokens: usage?.reasoning_tokens ?? null,
       usage_source: usage === null ? 'none' : 'reported',
-      ttft_ms: ttftMs === null ? null : round3(ttftMs),
+      ttft_ms: roundOrNull(response.firstContentAt === null ? null : response.firstContentAt - this.startedAt),
+      ttlt_ms: roundOrNull(response.lastContentAt === null ? null : response.lastContentAt - this.startedAt),
       duration_ms: round3(durationMs),
-      tokens_per_second: tokensPerSecond === null ? null : round3(tokensPerSecond),
-      finish_reason: finishReason,
+      tokens_per_second: roundOrNull(response.tokensPerSecond),
+      finish_reason: response.finishReason,
+      message_count: request.messageCount,
+      origin: headers.origin,
+      api_key_id: headers.apiKey === null ? null : fingerprintApiKey(headers.apiKey, this.context.attribution.keySecret),
+      user: headers.user ?? request.user,
+      tags: headers.tags,
+      cost_usd: cost,
+    };
+  }
+
+  /** Usage, timing and outcome read from the response (stream events or the kept JSON body). */
+  private readResponse(durationMs: number): ResponseFields {
+    if (this.stream !== null) {
+      const s = this.stream;
+      s.end();
+      let tokensPerSecond: number | null = null;
+      if (s.usage !== null && s.usage.output_tokens > 0 && s.firstContentAt !== null && s.lastContentAt !== null) {
+        const windowMs = s.lastContentAt - s.firstContentAt;
+        if (windowMs > 0) tokensPerSecond = s.usage.output_tokens / (windowMs / 1000);
+      }
+      return {
+        usage: s.usage,
+        responseModel: s.responseModel,
+        finishReason: s.finishReason,
+        bodyError: s.errorMessage,
+        firstContentAt: s.firstContentAt,
+        lastContentAt: s.lastContentAt,
+        tokensPerSecond,
+      };
+    }
+    if (this.responseChunks === null || this.responseBytes > this.responseLimit) return NO_RESPONSE_FIELDS;
+    const body = readTopLevel(concat(this.responseChunks), { parse: ['model', 'usage', 'choices', 'error'] });
+    if (body === null) return NO_RESPONSE_FIELDS;
+    const usage = readUsage(body.values.get('usage'));
+    const model = body.values.get('model');
+    return {
+      usage,
+      responseModel: typeof model === 'string' ? model : null,
+      finishReason: readFinishReason(body.values.get('choices')),
+      bodyError: readErrorMessage(body.values.get('error')),
+      firstContentAt: null,
+      lastContentAt: null,
+      tokensPerSecond: usage !== null && usage.output_tokens > 0 && durationMs > 0 ? usage.output_tokens / (durationMs / 1000) : null,
     };
   }
 
@@ -155,6 +178,53 @@ export class ExchangeCapture {
     if (this.responseBytes <= this.responseLimit) kept.push(chunk);
     else kept.length = 0; // over the cap: give the memory back, usage stays unknown
   }
+}
+
+interface RequestFields {
+  readonly model: string | null;
+  readonly stream: boolean;
+  readonly user: string | null;
+  readonly messageCount: number | null;
+}
+
+const NO_REQUEST_FIELDS: RequestFields = { model: null, stream: false, user: null, messageCount: null };
+
+/** The few request body members capture needs; the rest (prompts, images) is skipped unparsed. */
+function readRequestFields(body: Buffer): RequestFields {
+  const fields = readTopLevel(body, { parse: ['model', 'stream', 'user'], count: ['messages', 'input'] });
+  if (fields === null) return NO_REQUEST_FIELDS;
+  const model = fields.values.get('model');
+  const user = fields.values.get('user');
+  return {
+    model: typeof model === 'string' ? model : null,
+    stream: fields.values.get('stream') === true,
+    user: typeof user === 'string' && user !== '' ? user : null,
+    messageCount: fields.counts.get('messages') ?? fields.counts.get('input') ?? null,
+  };
+}
+
+interface ResponseFields {
+  readonly usage: TokenUsage | null;
+  readonly responseModel: string | null;
+  readonly finishReason: string | null;
+  readonly bodyError: string | null;
+  readonly firstContentAt: number | null;
+  readonly lastContentAt: number | null;
+  readonly tokensPerSecond: number | null;
+}
+
+const NO_RESPONSE_FIELDS: ResponseFields = {
+  usage: null,
+  responseModel: null,
+  finishReason: null,
+  bodyError: null,
+  firstContentAt: null,
+  lastContentAt: null,
+  tokensPerSecond: null,
+};
+
+function roundOrNull(value: number | null): number | null {
+  return value === null ? null : round3(value);
 }
 
 function concat(chunks: Buffer[]): Buffer {

@@ -8,6 +8,14 @@ export interface TokenUsage {
   readonly input_tokens: number;
   readonly output_tokens: number;
   readonly total_tokens: number;
+  /** `prompt_tokens_details.cached_tokens` / `input_tokens_details.cached_tokens`, when reported. */
+  readonly cached_input_tokens: number | null;
+  /** `completion_tokens_details.reasoning_tokens` / `output_tokens_details.reasoning_tokens`, when reported. */
+  readonly reasoning_tokens: number | null;
+}
+
+function detail(details: unknown, field: string): number | undefined {
+  return details !== null && typeof details === 'object' ? count((details as Record<string, unknown>)[field]) : undefined;
 }
 
 function count(value: unknown): number | undefined {
@@ -24,10 +32,15 @@ export function readUsage(usage: unknown): TokenUsage | null {
   const inputTokens = input ?? 0;
   // Embeddings report only prompt and total tokens: nothing was generated.
   const outputTokens = outputReported ?? (total !== undefined ? Math.max(total - inputTokens, 0) : 0);
+  const cached = detail(u.prompt_tokens_details, 'cached_tokens') ?? detail(u.input_tokens_details, 'cached_tokens');
+  const reasoning =
+    detail(u.completion_tokens_details, 'reasoning_tokens') ?? detail(u.output_tokens_details, 'reasoning_tokens');
   return {
     input_tokens: inputTokens,
     output_tokens: outputTokens,
     total_tokens: total ?? inputTokens + outputTokens,
+    cached_input_tokens: cached ?? null,
+    reasoning_tokens: reasoning ?? null,
   };
 }
 

@@ -19,4 +19,12 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** How often the recorder flushes queued rows to the store, in ms. */
   readonly flushIntervalMs: number;
+  /** Price table file (JSON or YAML) for cost_usd; null: no costs. */
+  readonly pricesFile: string | null;
+  /** HMAC secret for api_key_id fingerprints; null: generated once beside the database. */
+  readonly apiKeySecret: string | null;
+  /** Request header naming the user (lower-case); the body's `user` field is the fallback. */
+  readonly userHeader: string;
+  /** Request header prefix for tags (lower-case): `x-metrics-tag-team: red` → tag team=red. */
+  readonly tagHeaderPrefix: string;
 }

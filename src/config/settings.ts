@@ -82,6 +82,14 @@ const upstreamSchema = z.string().transform((raw, ctx): string => {
 
 const dbPathSchema = z.string().min(1, { error: 'must not be empty' });
 
+/** Optional settings default to '' (unset) and come out as null. */
+const optionalText = z.string().transform((s) => (s === '' ? null : s));
+
+const headerNameSchema = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'must be an HTTP header name (RFC 9110 token)' })
+  .transform((s) => s.toLowerCase());
+
 /** `sqlite:./p`, `sqlite://./p`, `sqlite:///abs/p`, `sqlite:p` → the file path. */
 export function sqlitePathFromUrl(url: string): Adapted {
   const m = /^sqlite:(.*)$/is.exec(url);
@@ -211,5 +219,37 @@ export const SETTINGS: Settings = {
     default: '200',
     description: 'How often queued metric rows are flushed to the store, in ms',
     schema: intIn(10, 60000),
+  },
+  pricesFile: {
+    env: 'PRICES_FILE',
+    flag: 'prices-file',
+    aliases: [],
+    default: '',
+    description: 'Price table (JSON or YAML) for cost_usd; see prices.example.yaml',
+    schema: optionalText,
+  },
+  apiKeySecret: {
+    env: 'API_KEY_SECRET',
+    flag: 'api-key-secret',
+    aliases: [],
+    default: '',
+    description: 'Secret for api_key_id fingerprints (default: generated beside the database)',
+    schema: optionalText,
+  },
+  userHeader: {
+    env: 'USER_HEADER',
+    flag: 'user-header',
+    aliases: [],
+    default: 'X-User-Id',
+    description: "Request header naming the user (else the body's user field)",
+    schema: headerNameSchema,
+  },
+  tagHeaderPrefix: {
+    env: 'TAG_HEADER_PREFIX',
+    flag: 'tag-header-prefix',
+    aliases: [],
+    default: 'X-Metrics-Tag-',
+    description: 'Request header prefix for tags (X-Metrics-Tag-Team: red → team=red)',
+    schema: headerNameSchema,
   },
 };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import type { CaptureContext } from '../capture/capture-context.js';
 import { ExchangeCapture, type ExchangeOutcome } from '../capture/exchange-capture.js';
 import type { Logger } from '../logger.js';
 import type { ErrorType, RequestRecord } from '../store/types.js';
@@ -14,6 +15,7 @@ export interface ExchangeDeps {
   readonly dispatcher: Dispatcher;
   readonly target: UpstreamTarget;
   readonly logger: Logger;
+  readonly capture: CaptureContext;
   /** Receives the finished row; must not throw (the recorder only queues it). */
   readonly record: (record: RequestRecord) => void;
   /** Called once the exchange has ended and its row has been handed over (or failed to build). */
@@ -41,7 +43,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   ) {
     const url = req.url as string;
     const q = url.indexOf('?');
-    this.capture = new ExchangeCapture(req.method as string, q === -1 ? url : url.slice(0, q), Date.now(), this.startedAt);
+    const endpoint = q === -1 ? url : url.slice(0, q);
+    this.capture = new ExchangeCapture(deps.capture, req.method as string, endpoint, req.rawHeaders, Date.now(), this.startedAt);
     res.sendDate = false; // the upstream's Date (or none) reaches the client, not ours
     res.once('close', () => this.onClientClose());
   }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import type { CaptureContext } from '../capture/capture-context.js';
 import type { Logger } from '../logger.js';
 import type { RequestRecord } from '../store/types.js';
 import { sendJsonError } from './json-error.js';
@@ -10,6 +11,7 @@ export interface ProxyServerOptions {
   readonly dispatcher: Dispatcher;
   readonly target: UpstreamTarget;
   readonly logger: Logger;
+  readonly capture: CaptureContext;
   readonly record: (record: RequestRecord) => void;
 }
 

@@ -7,6 +7,8 @@ export interface RecorderOptions {
   readonly flushIntervalMs: number;
   /** Rows written per transaction at most; a full batch is flushed at once. */
   readonly maxBatch?: number;
+  /** Called after each successful write (e.g. to refresh the analytics index); must not throw. */
+  readonly onWritten?: () => void;
   /**
    * Rows held while the store is failing. Past this the oldest are dropped (and counted) rather
    * than memory growing without bound.
@@ -108,6 +110,7 @@ export class Recorder {
     try {
       await this.store.recordBatch(batch);
       this.recorded += batch.length;
+      this.options.onWritten?.();
     } catch (err) {
       if (err instanceof StoreWriteError && err.invalidIndex !== null) {
         // One record can never be written (a capture bug): set it aside, keep the others moving.

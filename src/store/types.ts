@@ -1,3 +1,5 @@
+import type { StatsFilter } from '../analytics/types.js';
+
 /**
  * The one shape a proxied request takes from capture to storage to the stats API.
  * Field names are the wire names of `/stats/recent` (LM Studio proxy compatible), so no layer
@@ -40,14 +42,32 @@ export interface RequestRecord {
   input_tokens: number | null;
   output_tokens: number | null;
   total_tokens: number | null;
+  /** Part of input_tokens served from the backend's prompt cache, when reported. */
+  cached_input_tokens: number | null;
+  /** Part of output_tokens spent on reasoning, when reported. */
+  reasoning_tokens: number | null;
   usage_source: UsageSource;
   /** Request received → first chunk carrying generated content. Null for non-streamed. */
   ttft_ms: number | null;
+  /** Request received → last chunk carrying generated content. Null for non-streamed. */
+  ttlt_ms: number | null;
   /** Request received → last byte handed to the client. */
   duration_ms: number;
   /** Output tokens ÷ generation window (streams) or ÷ duration (non-streamed). */
   tokens_per_second: number | null;
   finish_reason: string | null;
+  /** Length of the request's `messages` (or Responses `input`) array. */
+  message_count: number | null;
+  /** The request's `Origin` header. */
+  origin: string | null;
+  /** Keyed one-way fingerprint of the bearer key (`key_` + 16 hex); the key itself is never kept. */
+  api_key_id: string | null;
+  /** From the configured user header, else the request body's `user` field. */
+  user: string | null;
+  /** From the configured tag headers (`X-Metrics-Tag-Team: red` → `{team: "red"}`). */
+  tags: Readonly<Record<string, string>>;
+  /** Price of the request in USD from the price table; null when its model has no price. */
+  cost_usd: number | null;
 }
 
 /** A stored request as the stats API returns it. */
@@ -57,50 +77,31 @@ export interface StoredRequest extends Omit<RequestRecord, 'start_time'> {
   start_time: string;
 }
 
-/** `GET /stats/summary` (LM Studio proxy fields first, then extras). */
-export interface Summary {
-  total_requests: number;
-  successful_requests: number;
-  failed_requests: number;
-  total_input_tokens: number;
-  total_output_tokens: number;
-  total_tokens: number;
-  /** Averages over requests whose usage is known only; 0 when there are none. */
-  average_input_tokens: number;
-  average_output_tokens: number;
-  total_duration_ms: number;
-  requests_with_usage: number;
-  streamed_requests: number;
-  average_duration_ms: number | null;
-  average_ttft_ms: number | null;
-  average_tokens_per_second: number | null;
+/** A page of `/stats/recent` or `/completion_requests`, newest first by start_time, then id. */
+export interface RecentQuery {
+  readonly filter: StatsFilter;
+  /** Only completion endpoints (chat/completions, completions, responses, messages). */
+  readonly completionsOnly?: boolean;
+  readonly limit: number;
+  readonly offset?: number;
+  /** Cursor: only rows strictly older than this (start_time, id) pair. */
+  readonly before?: { readonly start_time: number; readonly id: number };
 }
 
-/** One entry of `GET /stats/by-model`. */
-export interface ModelStats {
-  model: string | null;
-  requests: number;
-  successful_requests: number;
-  failed_requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  /** total_tokens ÷ requests whose usage is known; 0 when there are none. */
-  avg_tokens_per_request: number;
-  requests_with_usage: number;
-  avg_duration_ms: number | null;
-  avg_ttft_ms: number | null;
-  avg_tokens_per_second: number | null;
+/** A stored record with its id and epoch-ms start_time, as the analytics index loads it. */
+export interface IndexedRecord {
+  readonly id: number;
+  readonly record: RequestRecord;
 }
 
 /** Storage behind the recorder and the stats API. Every adapter passes test/contract/store-contract.ts. */
 export interface Store {
-  /** Writes all records in one transaction; rejects (writing none) if any fails. */
+  /** Writes all records (and their tags) in one transaction; rejects (writing none) if any fails. */
   recordBatch(records: readonly RequestRecord[]): Promise<void>;
-  summary(): Promise<Summary>;
-  /** Ordered by requests, most first; ties by model name. */
-  byModel(): Promise<ModelStats[]>;
-  /** Newest first by start_time (ties: newest id first). */
-  recent(limit: number): Promise<StoredRequest[]>;
+  /** Newest first by start_time (ties: newest id first), filtered, paged by offset or cursor. */
+  recent(query: RecentQuery): Promise<StoredRequest[]>;
+  getRequest(id: number): Promise<StoredRequest | null>;
+  /** Records with id > afterId in id order, at most `limit`: loads and refreshes the analytics index. */
+  scan(afterId: number, limit: number): Promise<IndexedRecord[]>;
   close(): Promise<void>;
 }

@@ -26,6 +26,10 @@ export function testConfig(overrides: Partial<Config> & { upstreamUrl: string },
     logLevel: 'silent',
     shutdownTimeoutMs: 2000,
     flushIntervalMs: 10,
+    pricesFile: null,
+    apiKeySecret: 'test-secret',
+    userHeader: 'x-user-id',
+    tagHeaderPrefix: 'x-metrics-tag-',
     ...overrides,
   });
 }
@@ -43,7 +47,7 @@ export async function startTestService(overrides: Partial<Config> & { upstreamUr
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         await service.recorder.flush();
-        const recent = await service.store.recent(1000);
+        const recent = await service.store.recent({ filter: {}, limit: 1000 });
         if (recent.length >= n) return recent.slice(0, n).reverse();
         if (Date.now() > deadline) throw new Error(`expected ${n} rows, found ${recent.length}`);
         await new Promise((resolve) => setTimeout(resolve, 10));

@@ -4,7 +4,8 @@ import OpenAI from 'openai';
 import { startFakeUpstream, sleep, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { chatChunk, usageChunk } from '../helpers/chunks.js';
-import type { ModelStats, StoredRequest, Summary } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/store/types.js';
+import type { ModelStats, Summary } from '../../src/api/stats-shapes.js';
 
 /** 100 concurrent streams: one row each, every row with its own request's model and tokens. */
 
@@ -92,7 +93,7 @@ describe('concurrency: 100 simultaneous streams', () => {
     // Let any stray extra row land, then check there are exactly N.
     await new Promise((resolve) => setTimeout(resolve, 100));
     await service.recorder.flush();
-    const all = await service.store.recent(10 * N);
+    const all = await service.store.recent({ filter: {}, limit: 10 * N });
     assert.equal(all.length, N);
     assert.equal(rows.length, N);
 

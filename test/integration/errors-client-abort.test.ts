@@ -249,7 +249,7 @@ describe('errors: client aborts', () => {
 
   it('each aborted request produced exactly one row', async () => {
     await service.recorder.flush();
-    const recent = await service.store.recent(100);
+    const recent = await service.store.recent({ filter: {}, limit: 100 });
     assert.deepEqual(
       recent.map((r) => [r.model, r.error_type]).reverse(),
       [

@@ -252,7 +252,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
 
   it('every error answer above produced exactly one row', async () => {
     await service.recorder.flush();
-    const recent = await service.store.recent(100);
+    const recent = await service.store.recent({ filter: {}, limit: 100 });
     assert.deepEqual(
       recent.map((r) => [r.model, r.status_code, r.was_streamed]).reverse(),
       [

@@ -10,7 +10,8 @@ import { chatChunk, chatCompletion, usageChunk } from '../helpers/chunks.js';
 import { startService, type RunningService } from '../../src/service.js';
 import { createLogger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { StoredRequest, Summary } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/store/types.js';
+import type { Summary } from '../../src/api/stats-shapes.js';
 
 /** Rows survive a restart: a second instance on the same database file serves the first one's rows. */
 
@@ -75,7 +76,7 @@ describe('lifecycle: restart on the same database', () => {
     // Read back through a fresh store on the file (the first instance's store is closed).
     const store = openSqliteStore(config().dbPath);
     try {
-      firstRows = await store.recent(100);
+      firstRows = await store.recent({ filter: {}, limit: 100 });
     } finally {
       await store.close();
     }

@@ -83,7 +83,7 @@ function exitWithin(exited: Promise<ChildExit>, ms: number): Promise<ChildExit &
 async function readRows(dbPath: string): Promise<StoredRequest[]> {
   const store = openSqliteStore(dbPath);
   try {
-    return (await store.recent(1000)).reverse();
+    return (await store.recent({ filter: {}, limit: 1000 })).reverse();
   } finally {
     await store.close();
   }

@@ -31,7 +31,7 @@ describe('proxy forwards bodies, query strings and methods byte for byte', () =>
   /** Rows stored so far (call before the requests of a test). */
   async function rowCount(): Promise<number> {
     await service.recorder.flush();
-    return (await service.store.recent(1_000_000)).length;
+    return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
   }
   /** The `n` rows stored after `count`, oldest first. */
   async function rowsAfter(count: number, n: number): Promise<StoredRequest[]> {

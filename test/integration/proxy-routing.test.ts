@@ -24,7 +24,7 @@ describe('proxy port routes only /health and /v1/*', () => {
 
   async function storedRows(): Promise<number> {
     await service.recorder.flush();
-    return (await service.store.recent(1_000_000)).length;
+    return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
   }
 
   it('answers GET /health on the proxy port itself with 200 {"status":"ok"} and does not contact the upstream', async () => {

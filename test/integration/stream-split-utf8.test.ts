@@ -77,7 +77,7 @@ describe('stream with multi-byte characters split across upstream writes', () =>
 
   async function rowCount(): Promise<number> {
     await service.recorder.flush();
-    return (await service.store.recent(1_000_000)).length;
+    return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
   }
   async function rowAfter(count: number): Promise<StoredRequest> {
     const row = (await service.rows(count + 1)).at(-1);

@@ -18,7 +18,7 @@ describe('OpenAiStreamCapture on llama.cpp streams', () => {
     const firstContent = bytes.indexOf('" says"');
     for (let cut = 0; cut <= bytes.length; cut++) {
       const c = capture(bytes, cut);
-      assert.deepEqual(c.usage, { input_tokens: 26, output_tokens: 5, total_tokens: 31 }, `cut ${cut}`);
+      assert.deepEqual(c.usage, { input_tokens: 26, output_tokens: 5, total_tokens: 31, cached_input_tokens: 25, reasoning_tokens: null }, `cut ${cut}`);
       assert.equal(c.responseModel, 'tiny-random');
       assert.equal(c.finishReason, 'length');
       assert.equal(c.errorMessage, null);
@@ -43,7 +43,7 @@ describe('OpenAiStreamCapture on llama.cpp streams', () => {
       '{"choices":[{"text":"","index":0,"logprobs":null,"finish_reason":"length"}],"model":"tiny-random","object":"text_completion","usage":{"completion_tokens":4,"prompt_tokens":3,"total_tokens":7},"timings":{"predicted_n":4}}',
     ].map((d) => `data: ${d}\n\n`).join('') + 'data: [DONE]\n\n';
     const c = capture(Buffer.from(stream), 10);
-    assert.deepEqual(c.usage, { input_tokens: 3, output_tokens: 4, total_tokens: 7 });
+    assert.deepEqual(c.usage, { input_tokens: 3, output_tokens: 4, total_tokens: 7, cached_input_tokens: null, reasoning_tokens: null });
     assert.equal(c.finishReason, 'length');
     assert.equal(c.firstContentAt, 200);
     assert.equal(c.lastContentAt, 200);

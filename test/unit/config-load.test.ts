@@ -18,6 +18,10 @@ const DEFAULTS: Config = {
   logLevel: 'info',
   shutdownTimeoutMs: 5000,
   flushIntervalMs: 200,
+  pricesFile: null,
+  apiKeySecret: null,
+  userHeader: 'x-user-id',
+  tagHeaderPrefix: 'x-metrics-tag-',
 };
 
 describe('loadConfig: defaults and primary names', () => {
@@ -43,9 +47,17 @@ describe('loadConfig: defaults and primary names', () => {
         LOG_LEVEL: 'debug',
         SHUTDOWN_TIMEOUT_MS: '0',
         FLUSH_INTERVAL_MS: '10',
+        PRICES_FILE: 'p.json',
+        API_KEY_SECRET: 'k',
+        USER_HEADER: 'X-Who',
+        TAG_HEADER_PREFIX: 'X-T-',
       },
     });
     assert.deepEqual(config, {
+      pricesFile: 'p.json',
+      apiKeySecret: 'k',
+      userHeader: 'x-who',
+      tagHeaderPrefix: 'x-t-',
       proxyPort: 0,
       proxyHost: '::',
       adminPort: 65535,
@@ -65,9 +77,14 @@ describe('loadConfig: defaults and primary names', () => {
         '--port', '9000', '--host=127.0.0.2', '--admin-port', '9001', '--admin-host=0.0.0.0',
         '--upstream', 'http://gpu-box:1234/v1/', '--upstream-timeout-ms=2147483647', '--db-path', 'x.db',
         '--log-level', 'WARN', '--shutdown-timeout-ms', '60000', '--flush-interval-ms=60000',
+        '--prices-file', 'p.yaml', '--api-key-secret=s', '--user-header', 'X-U', '--tag-header-prefix=X-Tag-',
       ],
     });
     assert.deepEqual(config, {
+      pricesFile: 'p.yaml',
+      apiKeySecret: 's',
+      userHeader: 'x-u',
+      tagHeaderPrefix: 'x-tag-',
       proxyPort: 9000,
       proxyHost: '127.0.0.2',
       adminPort: 9001,
@@ -209,4 +226,20 @@ describe('loadConfig: DATABASE_URL forms', () => {
       assert.equal(load({ argv: [`--database-url=${input}`] }).dbPath, expected);
     });
   }
+});
+
+describe('loadConfig: attribution and pricing settings', () => {
+  it('reads PRICES_FILE, API_KEY_SECRET, USER_HEADER and TAG_HEADER_PREFIX (header names lower-cased)', () => {
+    const config = load({
+      env: { PRICES_FILE: './prices.yaml', API_KEY_SECRET: 's3cret', USER_HEADER: 'X-Team-User', TAG_HEADER_PREFIX: 'X-Tag-' },
+    });
+    assert.equal(config.pricesFile, './prices.yaml');
+    assert.equal(config.apiKeySecret, 's3cret');
+    assert.equal(config.userHeader, 'x-team-user');
+    assert.equal(config.tagHeaderPrefix, 'x-tag-');
+  });
+
+  it('rejects header names that are not RFC 9110 tokens', () => {
+    assert.throws(() => load({ argv: ['--user-header', 'X User'] }), /--user-header: must be an HTTP header name/);
+  });
 });

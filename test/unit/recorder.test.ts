@@ -8,7 +8,9 @@ function record(i: number): RequestRecord {
   return {
     start_time: 1_700_000_000_000 + i, method: 'POST', endpoint: '/v1/chat/completions', model: `m${i}`, response_model: null,
     status_code: 200, is_error: false, error_type: null, error_message: null, was_streamed: false, input_tokens: 1,
-    output_tokens: 1, total_tokens: 2, usage_source: 'reported', ttft_ms: null, duration_ms: 1, tokens_per_second: null, finish_reason: 'stop',
+    output_tokens: 1, total_tokens: 2, cached_input_tokens: null, reasoning_tokens: null, usage_source: 'reported', ttft_ms: null,
+    ttlt_ms: null, duration_ms: 1, tokens_per_second: null, finish_reason: 'stop', message_count: 1, origin: null, api_key_id: null,
+    user: null, tags: {}, cost_usd: null,
   };
 }
 
@@ -21,9 +23,9 @@ function memoryStore() {
       if (state.failing) throw new Error('disk full');
       batches.push([...records]);
     },
-    summary: () => Promise.reject(new Error('unused')),
-    byModel: () => Promise.reject(new Error('unused')),
     recent: () => Promise.reject(new Error('unused')),
+    getRequest: () => Promise.reject(new Error('unused')),
+    scan: () => Promise.reject(new Error('unused')),
     close: () => Promise.resolve(),
   };
   return { store, state };
@@ -103,9 +105,9 @@ describe('Recorder with an invalid record', () => {
         if (bad !== -1) throw new StoreWriteError('bad record', bad);
         written.push(...records);
       },
-      summary: () => Promise.reject(new Error('unused')),
-      byModel: () => Promise.reject(new Error('unused')),
       recent: () => Promise.reject(new Error('unused')),
+      getRequest: () => Promise.reject(new Error('unused')),
+      scan: () => Promise.reject(new Error('unused')),
       close: () => Promise.resolve(),
     };
     const recorder = new Recorder(store, logger, { flushIntervalMs: 5 });

@@ -32,6 +32,30 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX requests_start_time_idx ON requests (start_time);
   CREATE INDEX requests_model_start_time_idx ON requests (model, start_time);
   `,
+  // 2: token details, attribution (key, user, origin, tags) and cost. Rows written before this
+  // migration read the new columns as NULL and have no tags.
+  `
+  ALTER TABLE requests ADD COLUMN cached_input_tokens INTEGER;
+  ALTER TABLE requests ADD COLUMN reasoning_tokens    INTEGER;
+  ALTER TABLE requests ADD COLUMN ttlt_ms             REAL;
+  ALTER TABLE requests ADD COLUMN message_count       INTEGER;
+  ALTER TABLE requests ADD COLUMN origin              TEXT;
+  ALTER TABLE requests ADD COLUMN api_key_id          TEXT;
+  ALTER TABLE requests ADD COLUMN user                TEXT;
+  ALTER TABLE requests ADD COLUMN cost_usd            REAL;
+
+  CREATE TABLE request_tags (
+    request_id INTEGER NOT NULL REFERENCES requests (id),
+    key        TEXT    NOT NULL,
+    value      TEXT    NOT NULL,
+    PRIMARY KEY (request_id, key)
+  ) STRICT;
+  CREATE INDEX request_tags_key_value_idx ON request_tags (key, value, request_id);
+
+  CREATE INDEX requests_endpoint_start_time_idx   ON requests (endpoint, start_time);
+  CREATE INDEX requests_api_key_id_start_time_idx ON requests (api_key_id, start_time);
+  CREATE INDEX requests_user_start_time_idx       ON requests (user, start_time);
+  `,
 ];
 
 /** Brings the database up to the latest schema version. Returns the versions it applied. */

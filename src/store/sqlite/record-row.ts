@@ -16,46 +16,85 @@ export interface RequestRow {
   input_tokens: number | null;
   output_tokens: number | null;
   total_tokens: number | null;
+  cached_input_tokens: number | null;
+  reasoning_tokens: number | null;
   usage_source: string;
   ttft_ms: number | null;
+  ttlt_ms: number | null;
   duration_ms: number;
   tokens_per_second: number | null;
   finish_reason: string | null;
+  message_count: number | null;
+  origin: string | null;
+  api_key_id: string | null;
+  user: string | null;
+  cost_usd: number | null;
 }
 
 export type InsertParams = Omit<RequestRow, 'id'>;
 
+/** A validated record: its `requests` row and its `request_tags` pairs. */
+export interface InsertRecord {
+  row: InsertParams;
+  tags: ReadonlyArray<readonly [key: string, value: string]>;
+}
+
+/** A `request_tags` row as SQLite returns it. */
+export interface TagRow {
+  request_id: number;
+  key: string;
+  value: string;
+}
+
+/** Columns of `requests` an insert binds, in table order (every column but `id`). */
+export const INSERT_COLUMNS = [
+  'start_time', 'method', 'endpoint', 'model', 'response_model', 'status_code', 'is_error', 'error_type',
+  'error_message', 'was_streamed', 'input_tokens', 'output_tokens', 'total_tokens', 'cached_input_tokens',
+  'reasoning_tokens', 'usage_source', 'ttft_ms', 'ttlt_ms', 'duration_ms', 'tokens_per_second', 'finish_reason',
+  'message_count', 'origin', 'api_key_id', 'user', 'cost_usd',
+] as const satisfies ReadonlyArray<keyof InsertParams>;
+
 /**
- * Converts a record to insert parameters, rejecting values SQLite would silently coerce
- * (NaN binds as NULL, `undefined` as NULL, a non-boolean flag as 0/1).
+ * Converts a record to insert parameters, rejecting values SQLite would silently coerce or refuse
+ * only at write time (NaN and `undefined` bind as NULL, a non-boolean flag as 0/1, a fraction in
+ * an INTEGER column fails the STRICT check and would look like a database failure).
  */
-export function toInsertParams(r: RequestRecord): InsertParams {
-  return {
-    start_time: finite(r.start_time, 'start_time'),
+export function toInsertRecord(r: RequestRecord): InsertRecord {
+  const row: InsertParams = {
+    start_time: integer(r.start_time, 'start_time'),
     method: text(r.method, 'method'),
     endpoint: text(r.endpoint, 'endpoint'),
     model: nullableText(r.model, 'model'),
     response_model: nullableText(r.response_model, 'response_model'),
-    status_code: nullableFinite(r.status_code, 'status_code'),
+    status_code: nullableInteger(r.status_code, 'status_code'),
     is_error: flag(r.is_error, 'is_error'),
     error_type: nullableText(r.error_type, 'error_type'),
     error_message: nullableText(r.error_message, 'error_message'),
     was_streamed: flag(r.was_streamed, 'was_streamed'),
-    input_tokens: nullableFinite(r.input_tokens, 'input_tokens'),
-    output_tokens: nullableFinite(r.output_tokens, 'output_tokens'),
-    total_tokens: nullableFinite(r.total_tokens, 'total_tokens'),
+    input_tokens: nullableInteger(r.input_tokens, 'input_tokens'),
+    output_tokens: nullableInteger(r.output_tokens, 'output_tokens'),
+    total_tokens: nullableInteger(r.total_tokens, 'total_tokens'),
+    cached_input_tokens: nullableInteger(r.cached_input_tokens, 'cached_input_tokens'),
+    reasoning_tokens: nullableInteger(r.reasoning_tokens, 'reasoning_tokens'),
     usage_source: text(r.usage_source, 'usage_source'),
     ttft_ms: nullableFinite(r.ttft_ms, 'ttft_ms'),
+    ttlt_ms: nullableFinite(r.ttlt_ms, 'ttlt_ms'),
     duration_ms: finite(r.duration_ms, 'duration_ms'),
     tokens_per_second: nullableFinite(r.tokens_per_second, 'tokens_per_second'),
     finish_reason: nullableText(r.finish_reason, 'finish_reason'),
+    message_count: nullableInteger(r.message_count, 'message_count'),
+    origin: nullableText(r.origin, 'origin'),
+    api_key_id: nullableText(r.api_key_id, 'api_key_id'),
+    user: nullableText(r.user, 'user'),
+    cost_usd: nullableFinite(r.cost_usd, 'cost_usd'),
   };
+  return { row, tags: tagPairs(r.tags) };
 }
 
-export function fromRow(row: RequestRow): StoredRequest {
+/** The record as written, with its epoch-ms start_time: what `scan` returns. */
+export function toRecord(row: RequestRow, tags: Readonly<Record<string, string>>): RequestRecord {
   return {
-    id: row.id,
-    start_time: new Date(row.start_time).toISOString(),
+    start_time: row.start_time,
     method: row.method,
     endpoint: row.endpoint,
     model: row.model,
@@ -68,16 +107,66 @@ export function fromRow(row: RequestRow): StoredRequest {
     input_tokens: row.input_tokens,
     output_tokens: row.output_tokens,
     total_tokens: row.total_tokens,
+    cached_input_tokens: row.cached_input_tokens,
+    reasoning_tokens: row.reasoning_tokens,
     usage_source: row.usage_source as UsageSource,
     ttft_ms: row.ttft_ms,
+    ttlt_ms: row.ttlt_ms,
     duration_ms: row.duration_ms,
     tokens_per_second: row.tokens_per_second,
     finish_reason: row.finish_reason,
+    message_count: row.message_count,
+    origin: row.origin,
+    api_key_id: row.api_key_id,
+    user: row.user,
+    tags,
+    cost_usd: row.cost_usd,
   };
 }
 
+/** The record as the stats API returns it: with its id and an ISO-8601 start_time. */
+export function fromRow(row: RequestRow, tags: Readonly<Record<string, string>>): StoredRequest {
+  return { id: row.id, ...toRecord(row, tags), start_time: new Date(row.start_time).toISOString() };
+}
+
+/**
+ * Groups `request_tags` rows by request id into tag objects. `Object.fromEntries` defines own
+ * properties, so a tag named `__proto__` stays a tag instead of replacing the prototype.
+ */
+export function groupTags(rows: readonly TagRow[]): Map<number, Record<string, string>> {
+  const pairs = new Map<number, Array<[string, string]>>();
+  for (const { request_id, key, value } of rows) {
+    let list = pairs.get(request_id);
+    if (list === undefined) pairs.set(request_id, (list = []));
+    list.push([key, value]);
+  }
+  const grouped = new Map<number, Record<string, string>>();
+  for (const [id, list] of pairs) grouped.set(id, Object.fromEntries(list));
+  return grouped;
+}
+
+function tagPairs(value: unknown): Array<[string, string]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('tags', value, 'a plain object of string values');
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw invalid('tags', value, 'a plain object of string values');
+  if (Object.getOwnPropertySymbols(value).length > 0) throw invalid('tags', value, 'an object with string keys only');
+  const pairs = Object.entries(value);
+  for (const [key, tag] of pairs) {
+    if (typeof tag !== 'string') throw invalid(`tags.${key}`, tag, 'a string');
+  }
+  return pairs as Array<[string, string]>;
+}
+
 function invalid(field: string, value: unknown, expected: string): TypeError {
-  return new TypeError(`${field} must be ${expected}, got ${String(value)}`);
+  return new TypeError(`${field} must be ${expected}, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+  return String(value);
 }
 
 function finite(value: unknown, field: string): number {
@@ -87,6 +176,15 @@ function finite(value: unknown, field: string): number {
 
 function nullableFinite(value: unknown, field: string): number | null {
   return value === null ? null : finite(value, field);
+}
+
+function integer(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalid(field, value, 'an integer');
+  return value;
+}
+
+function nullableInteger(value: unknown, field: string): number | null {
+  return value === null ? null : integer(value, field);
 }
 
 function text(value: unknown, field: string): string {

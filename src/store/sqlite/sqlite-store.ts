@@ -2,10 +2,20 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, StoreWriteError } from '../../errors.js';
-import type { ModelStats, RequestRecord, StoredRequest, Store, Summary } from '../types.js';
+import type { IndexedRecord, RecentQuery, StoredRequest, Store } from '../types.js';
 import { applyMigrations } from './migrations.js';
-import { fromRow, toInsertParams, type InsertParams, type RequestRow } from './record-row.js';
-import { BY_MODEL_SQL, SUMMARY_SQL } from './stats-sql.js';
+import {
+  fromRow,
+  groupTags,
+  INSERT_COLUMNS,
+  toInsertRecord,
+  toRecord,
+  type InsertParams,
+  type InsertRecord,
+  type RequestRow,
+  type TagRow,
+} from './record-row.js';
+import { checkCount, recentSql } from './recent-sql.js';
 
 export interface SqliteStore extends Store {
   /** The database file this store writes to. */
@@ -14,19 +24,32 @@ export interface SqliteStore extends Store {
 
 const BUSY_TIMEOUT_MS = 5000;
 
-const INSERT_SQL = `
-  INSERT INTO requests (
-    start_time, method, endpoint, model, response_model, status_code, is_error, error_type,
-    error_message, was_streamed, input_tokens, output_tokens, total_tokens, usage_source, ttft_ms,
-    duration_ms, tokens_per_second, finish_reason
-  ) VALUES (
-    @start_time, @method, @endpoint, @model, @response_model, @status_code, @is_error, @error_type,
-    @error_message, @was_streamed, @input_tokens, @output_tokens, @total_tokens, @usage_source, @ttft_ms,
-    @duration_ms, @tokens_per_second, @finish_reason
-  )
-`;
+/** Distinct `recent` query shapes whose prepared statements are kept; the oldest is dropped beyond this. */
+const RECENT_CACHE_SIZE = 32;
 
-const RECENT_SQL = `SELECT * FROM requests ORDER BY start_time DESC, id DESC LIMIT ?`;
+const SELECT_COLUMNS = ['id', ...INSERT_COLUMNS].join(', ');
+
+const INSERT_SQL = `
+  INSERT INTO requests (${INSERT_COLUMNS.join(', ')})
+  VALUES (${INSERT_COLUMNS.map((c) => `@${c}`).join(', ')})
+`;
+const INSERT_TAG_SQL = 'INSERT INTO request_tags (request_id, key, value) VALUES (?, ?, ?)';
+
+const GET_SQL = `SELECT ${SELECT_COLUMNS} FROM requests WHERE id = ?`;
+const GET_TAGS_SQL = 'SELECT request_id, key, value FROM request_tags WHERE request_id = ? ORDER BY key';
+const SCAN_SQL = `SELECT ${SELECT_COLUMNS} FROM requests WHERE id > ? ORDER BY id LIMIT ?`;
+/** Tags of every request with afterId < id <= lastId: exactly the rows one `scan` page returned. */
+const SCAN_TAGS_SQL = `
+  SELECT request_id, key, value FROM request_tags
+  WHERE request_id > ? AND request_id <= ?
+  ORDER BY request_id, key
+`;
+/** Tags of the requests whose ids are in a JSON array: one statement for any number of ids. */
+const TAGS_FOR_IDS_SQL = `
+  SELECT request_id, key, value FROM request_tags
+  WHERE request_id IN (SELECT value FROM json_each(?))
+  ORDER BY request_id, key
+`;
 
 /**
  * Opens (creating if needed) the SQLite database at `path`, in WAL mode, migrated to the latest
@@ -40,6 +63,7 @@ export function openSqliteStore(path: string): SqliteStore {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
     applyMigrations(db);
     return createStore(db, path);
   } catch (err) {
@@ -52,14 +76,43 @@ export function openSqliteStore(path: string): SqliteStore {
 
 function createStore(db: Database.Database, path: string): SqliteStore {
   const insert = db.prepare<[InsertParams]>(INSERT_SQL);
-  const summaryStmt = db.prepare<[], Summary>(SUMMARY_SQL);
-  const byModelStmt = db.prepare<[], ModelStats>(BY_MODEL_SQL);
-  const recentStmt = db.prepare<[number], RequestRow>(RECENT_SQL);
+  const insertTag = db.prepare<[number, string, string]>(INSERT_TAG_SQL);
+  const getStmt = db.prepare<[number], RequestRow>(GET_SQL);
+  const getTagsStmt = db.prepare<[number], TagRow>(GET_TAGS_SQL);
+  const scanStmt = db.prepare<[number, number], RequestRow>(SCAN_SQL);
+  const scanTagsStmt = db.prepare<[number, number], TagRow>(SCAN_TAGS_SQL);
+  const tagsForIdsStmt = db.prepare<[string], TagRow>(TAGS_FOR_IDS_SQL);
+  const recentStmts = new Map<string, Database.Statement<unknown[], RequestRow>>();
 
-  // All or nothing: a throw inside rolls the whole batch back.
-  const insertAll = db.transaction((rows: readonly InsertParams[]) => {
-    for (const row of rows) insert.run(row);
+  // All or nothing: a throw inside rolls the whole batch back, tags included.
+  const insertAll = db.transaction((records: readonly InsertRecord[]) => {
+    for (const { row, tags } of records) {
+      const id = Number(insert.run(row).lastInsertRowid);
+      for (const [key, value] of tags) insertTag.run(id, key, value);
+    }
   });
+
+  function recentStatement(sql: string): Database.Statement<unknown[], RequestRow> {
+    let stmt = recentStmts.get(sql);
+    if (stmt !== undefined) {
+      // Most recently used last, so eviction drops the shape unused the longest.
+      recentStmts.delete(sql);
+    } else {
+      stmt = db.prepare<unknown[], RequestRow>(`SELECT ${SELECT_COLUMNS} FROM requests ${sql}`);
+      if (recentStmts.size >= RECENT_CACHE_SIZE) {
+        const oldest = recentStmts.keys().next();
+        if (oldest.done !== true) recentStmts.delete(oldest.value);
+      }
+    }
+    recentStmts.set(sql, stmt);
+    return stmt;
+  }
+
+  /** The tags of `rows`, fetched in one query. */
+  function tagsOf(rows: readonly RequestRow[]): Map<number, Record<string, string>> {
+    if (rows.length === 0) return new Map();
+    return groupTags(tagsForIdsStmt.all(JSON.stringify(rows.map((r) => r.id))));
+  }
 
   return {
     path,
@@ -67,10 +120,10 @@ function createStore(db: Database.Database, path: string): SqliteStore {
     async recordBatch(records) {
       if (records.length === 0) return;
       // Validate first, so a bad record is told apart from a failing database.
-      const rows: InsertParams[] = [];
+      const rows: InsertRecord[] = [];
       for (const [index, record] of records.entries()) {
         try {
-          rows.push(toInsertParams(record));
+          rows.push(toInsertRecord(record));
         } catch (err) {
           throw new StoreWriteError(`record ${index} cannot be stored: ${message(err)}`, index, { cause: err });
         }
@@ -82,22 +135,32 @@ function createStore(db: Database.Database, path: string): SqliteStore {
       }
     },
 
-    async summary() {
-      return summaryStmt.get() as Summary;
+    async recent(query: RecentQuery) {
+      const { sql, params } = recentSql(query);
+      const rows = recentStatement(sql).all(...params);
+      const tags = tagsOf(rows);
+      return rows.map((row) => fromRow(row, tags.get(row.id) ?? {})) satisfies StoredRequest[];
     },
 
-    async byModel() {
-      return byModelStmt.all();
+    async getRequest(id) {
+      if (!Number.isSafeInteger(id)) return null;
+      const row = getStmt.get(id);
+      if (row === undefined) return null;
+      return fromRow(row, groupTags(getTagsStmt.all(id)).get(id) ?? {});
     },
 
-    async recent(limit) {
-      if (!Number.isSafeInteger(limit) || limit < 0) {
-        throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-      }
-      return recentStmt.all(limit).map(fromRow) satisfies StoredRequest[];
+    async scan(afterId, limit) {
+      if (!Number.isSafeInteger(afterId)) throw new RangeError(`afterId must be an integer, got ${afterId}`);
+      checkCount(limit, 'limit');
+      const rows = scanStmt.all(afterId, limit);
+      const last = rows.at(-1);
+      if (last === undefined) return [];
+      const tags = groupTags(scanTagsStmt.all(afterId, last.id));
+      return rows.map((row): IndexedRecord => ({ id: row.id, record: toRecord(row, tags.get(row.id) ?? {}) }));
     },
 
     async close() {
+      recentStmts.clear();
       if (db.open) db.close();
     },
   };

@@ -1,0 +1,265 @@
+/**
+ * Aggregation over selected rows. Columns are read in row order, a few per pass, branch-free
+ * (nulls are stored as 0, presence comes from flag bits): at a million rows, branch
+ * mispredictions, register spills and read-modify-writes of memory cost more than arithmetic.
+ *
+ * - One group (aggregate, and each time bucket): sums in locals, counts from a 128-entry
+ *   histogram of the counted flag bits, metrics gathered into a scratch array for percentiles.
+ * - Time buckets: the selection is counting-sorted by bucket (rows arrive roughly in time order,
+ *   so this stays sequential), then each bucket is one group as above.
+ * - groupBy: groups are interleaved in row order, so each pass updates per-group slots.
+ */
+import type { Aggregate, Distribution } from './types.js';
+import {
+  BIT_CACHED, BIT_COST, BIT_DURATION, BIT_ERROR, BIT_REASONING, BIT_STREAMED, BIT_TPS, BIT_TTFT, BIT_USAGE,
+  type Columns, COUNTED_BITS, COUNTED_MASK,
+} from './columns.js';
+import { DistributionBuilder, EMPTY_DISTRIBUTION, wordsOf } from './percentile.js';
+
+/** Reusable buffers; queries are synchronous, so one set per index suffices. */
+export class Scratch {
+  /** Selected row indexes, ascending. */
+  sel = new Int32Array(0);
+  /** Group id of each selected entry (grouped queries). */
+  gid = new Int32Array(0);
+  /** The selection reordered by group (time buckets). */
+  perm = new Int32Array(0);
+  /** Metric values gathered for percentiles, and a view of their 32-bit words. */
+  values = new Float64Array(0);
+  words: Uint32Array = new Uint32Array(0);
+  readonly distributions = new DistributionBuilder();
+
+  /** Makes the row buffers hold at least `n` entries. */
+  ensure(n: number): void {
+    if (this.sel.length >= n) return;
+    const cap = Math.max(n, 1024);
+    this.sel = new Int32Array(cap);
+    this.gid = new Int32Array(cap);
+    this.perm = new Int32Array(cap);
+  }
+
+  /** Makes the values buffer hold at least `n` entries. */
+  ensureValues(n: number): void {
+    if (this.values.length >= n) return;
+    this.values = new Float64Array(Math.max(n, 1024, Math.ceil(this.values.length * 1.5)));
+    this.words = wordsOf(this.values);
+  }
+
+  get byteLength(): number {
+    return this.sel.byteLength + this.gid.byteLength + this.perm.byteLength + this.values.byteLength;
+  }
+}
+
+const CODES = 1 << COUNTED_BITS;
+/** Above this many groups the per-group flag histograms would take too much memory. */
+const MAX_HISTOGRAM_GROUPS = 4096;
+// Count slots per group: rows, then rows with each counted flag bit (slot bit + 1).
+const C_SLOTS = COUNTED_BITS + 1;
+// Sum slots per group: input, output, total, cached, reasoning tokens, cost.
+const S_SLOTS = 6;
+
+/** The aggregate of rows[from..to). */
+export function aggregateRange(cols: Columns, rows: Int32Array, from: number, to: number, scratch: Scratch): Aggregate {
+  const counts = countGroups(cols.flags, rows, null, from, to, 1);
+  const sums = sumRange(cols, rows, from, to);
+  const metric = (col: Float64Array, bit: number): Distribution => {
+    if (((cols.flagsSeen >> bit) & 1) === 0 || to <= from) return EMPTY_DISTRIBUTION;
+    scratch.ensureValues(to - from);
+    const values = scratch.values;
+    const flags = cols.flags;
+    // Branch-free compaction: every value is written, the cursor only advances past present ones.
+    let c = 0;
+    for (let k = from; k < to; k++) {
+      const i = rows[k]!;
+      values[c] = col[i]!;
+      c += (flags[i]! >> bit) & 1;
+    }
+    return scratch.distributions.of(values, scratch.words, 0, c);
+  };
+  return build(counts, sums, 0, metric(cols.duration, BIT_DURATION), metric(cols.ttft, BIT_TTFT), metric(cols.tps, BIT_TPS));
+}
+
+/**
+ * Aggregates of `groupCount` groups over rows scratch.sel[0..n) whose groups are contiguous runs
+ * in row order (time buckets): counting-sorts the selection by group, then aggregates each run.
+ */
+export function aggregateRuns(cols: Columns, scratch: Scratch, n: number, groupCount: number): Aggregate[] {
+  const { sel, gid, perm } = scratch;
+  const starts = new Int32Array(groupCount + 1);
+  for (let k = 0; k < n; k++) starts[gid[k]! + 1]!++;
+  for (let g = 0; g < groupCount; g++) starts[g + 1]! += starts[g]!;
+  const cursor = starts.slice(0, groupCount);
+  for (let k = 0; k < n; k++) perm[cursor[gid[k]!]!++] = sel[k]!;
+  const out = new Array<Aggregate>(groupCount);
+  for (let g = 0; g < groupCount; g++) out[g] = aggregateRange(cols, perm, starts[g]!, starts[g + 1]!, scratch);
+  return out;
+}
+
+/** Aggregates of `groupCount` groups over rows scratch.sel[0..n), entry k in group scratch.gid[k]. */
+export function aggregateGroups(cols: Columns, scratch: Scratch, n: number, groupCount: number): Aggregate[] {
+  const { sel, gid } = scratch;
+  const counts = countGroups(cols.flags, sel, gid, 0, n, groupCount);
+  const sums = sumGroups(cols, sel, gid, n, groupCount);
+  const metric = (col: Float64Array, bit: number): Distribution[] =>
+    (cols.flagsSeen >> bit) & 1
+      ? groupDistributions(cols.flags, col, bit, counts, scratch, n, groupCount)
+      : new Array<Distribution>(groupCount).fill(EMPTY_DISTRIBUTION);
+  const durations = metric(cols.duration, BIT_DURATION);
+  const ttfts = metric(cols.ttft, BIT_TTFT);
+  const speeds = metric(cols.tps, BIT_TPS);
+  const out = new Array<Aggregate>(groupCount);
+  for (let g = 0; g < groupCount; g++) out[g] = build(counts, sums, g, durations[g]!, ttfts[g]!, speeds[g]!);
+  return out;
+}
+
+function build(
+  counts: Float64Array, sums: Float64Array, g: number, duration: Distribution, ttft: Distribution, tps: Distribution,
+): Aggregate {
+  const c = g * C_SLOTS;
+  const s = g * S_SLOTS;
+  const requests = counts[c]!;
+  const errors = counts[c + 1 + BIT_ERROR]!;
+  return {
+    requests,
+    successful: requests - errors,
+    errors,
+    streamed: counts[c + 1 + BIT_STREAMED]!,
+    requests_with_usage: counts[c + 1 + BIT_USAGE]!,
+    input_tokens: sums[s]!,
+    output_tokens: sums[s + 1]!,
+    total_tokens: sums[s + 2]!,
+    cached_input_tokens: sums[s + 3]!,
+    reasoning_tokens: sums[s + 4]!,
+    cost_usd: sums[s + 5]!,
+    priced_requests: counts[c + 1 + BIT_COST]!,
+    duration_ms: duration,
+    ttft_ms: ttft,
+    tokens_per_second: tps,
+  };
+}
+
+/**
+ * Counts (C_SLOTS per group) over rows[from..to), entry k in group gid[k] (all in group 0 when
+ * gid is null), from a histogram of (group, counted flag bits): one memory update per row.
+ */
+export function countGroups(
+  flags: Uint16Array, rows: Int32Array, gid: Int32Array | null, from: number, to: number, groupCount: number,
+): Float64Array {
+  const counts = new Float64Array(groupCount * C_SLOTS);
+  const bits = COUNTED_BITS;
+  if (groupCount > MAX_HISTOGRAM_GROUPS) {
+    for (let k = from; k < to; k++) {
+      const f = flags[rows[k]!]!;
+      const c = (gid === null ? 0 : gid[k]!) * C_SLOTS;
+      counts[c]! += 1;
+      for (let b = 0; b < bits; b++) counts[c + 1 + b]! += (f >> b) & 1;
+    }
+    return counts;
+  }
+  const codes = CODES;
+  const mask = COUNTED_MASK;
+  const hist = new Int32Array(groupCount * codes);
+  if (gid === null) for (let k = from; k < to; k++) hist[flags[rows[k]!]! & mask]!++;
+  else for (let k = from; k < to; k++) hist[gid[k]! * codes + (flags[rows[k]!]! & mask)]!++;
+  for (let g = 0; g < groupCount; g++) {
+    const c = g * C_SLOTS;
+    for (let code = 0; code < codes; code++) {
+      const h = hist[g * codes + code]!;
+      if (h === 0) continue;
+      counts[c]! += h;
+      for (let b = 0; b < bits; b++) if ((code >> b) & 1) counts[c + 1 + b]! += h;
+    }
+  }
+  return counts;
+}
+
+/** Token and cost sums (S_SLOTS) of rows[from..to), in locals (nulls are stored as 0). */
+export function sumRange(cols: Columns, rows: Int32Array, from: number, to: number): Float64Array {
+  const { inputTokens, outputTokens, totalTokens, cachedTokens, cost } = cols;
+  let input = 0;
+  let output = 0;
+  let total = 0;
+  let cached = 0;
+  let costSum = 0;
+  for (let k = from; k < to; k++) {
+    const i = rows[k]!;
+    input += inputTokens[i]!;
+    output += outputTokens[i]!;
+    total += totalTokens[i]!;
+    cached += cachedTokens[i]!;
+    costSum += cost[i]!;
+  }
+  // Rarely reported at all; when never, the column is all 0 and needs no pass.
+  let reasoning = 0;
+  if ((cols.flagsSeen >> BIT_REASONING) & 1) {
+    const col = cols.reasoningTokens;
+    for (let k = from; k < to; k++) reasoning += col[rows[k]!]!;
+  }
+  return Float64Array.of(input, output, total, cached, reasoning, costSum);
+}
+
+/** Per-group token and cost sums (S_SLOTS per group) over rows sel[0..n), entry k in group gid[k]. */
+export function sumGroups(cols: Columns, sel: Int32Array, gid: Int32Array, n: number, groupCount: number): Float64Array {
+  const { inputTokens, outputTokens, totalTokens, cost } = cols;
+  const sums = new Float64Array(groupCount * S_SLOTS);
+  const slots = S_SLOTS;
+  if ((cols.flagsSeen >> BIT_CACHED) & 1) {
+    const cachedTokens = cols.cachedTokens;
+    for (let k = 0; k < n; k++) {
+      const i = sel[k]!;
+      const s = gid[k]! * slots;
+      sums[s]! += inputTokens[i]!;
+      sums[s + 1]! += outputTokens[i]!;
+      sums[s + 2]! += totalTokens[i]!;
+      sums[s + 3]! += cachedTokens[i]!;
+      sums[s + 5]! += cost[i]!;
+    }
+  } else {
+    for (let k = 0; k < n; k++) {
+      const i = sel[k]!;
+      const s = gid[k]! * slots;
+      sums[s]! += inputTokens[i]!;
+      sums[s + 1]! += outputTokens[i]!;
+      sums[s + 2]! += totalTokens[i]!;
+      sums[s + 5]! += cost[i]!;
+    }
+  }
+  if ((cols.flagsSeen >> BIT_REASONING) & 1) {
+    const col = cols.reasoningTokens;
+    for (let k = 0; k < n; k++) sums[gid[k]! * slots + 4]! += col[sel[k]!]!;
+  }
+  return sums;
+}
+
+/** Per-group distributions of one Float64 column whose presence is flag bit `bit`. */
+function groupDistributions(
+  flags: Uint16Array, col: Float64Array, bit: number, counts: Float64Array,
+  scratch: Scratch, n: number, groupCount: number,
+): Distribution[] {
+  const { sel, gid } = scratch;
+  const slot = 1 + bit;
+  // Branch-free compaction into per-group slices: every value is written, a group's cursor only
+  // advances past present ones, and each slice has one spare slot for the absent values' writes.
+  const offsets = new Int32Array(groupCount);
+  const cursor = new Int32Array(groupCount);
+  let total = 0;
+  for (let g = 0; g < groupCount; g++) {
+    offsets[g] = total;
+    cursor[g] = total;
+    total += counts[g * C_SLOTS + slot]! + 1;
+  }
+  scratch.ensureValues(total);
+  const values = scratch.values;
+  for (let k = 0; k < n; k++) {
+    const i = sel[k]!;
+    const g = gid[k]!;
+    const p = cursor[g]!;
+    values[p] = col[i]!;
+    cursor[g] = p + ((flags[i]! >> bit) & 1);
+  }
+  const out = new Array<Distribution>(groupCount);
+  for (let g = 0; g < groupCount; g++) {
+    out[g] = scratch.distributions.of(values, scratch.words, offsets[g]!, counts[g * C_SLOTS + slot]!);
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+import type { RequestRecord, Store } from '../store/types.js';
+
+const SCAN_BATCH = 5000;
+
+/**
+ * Keeps the in-memory analytics index in step with the store by pulling rows in id order
+ * (`store.scan(lastId)`). The same path loads the history at start-up and picks up each recorder
+ * flush, so there is one way in and no row is added twice. Batches yield to the event loop
+ * between them, so loading a large history never stalls the proxy.
+ */
+export class StoreSync {
+  private lastId = 0;
+  private tail: Promise<void> = Promise.resolve();
+  /** A pass that has not started yet: it will see everything stored before it starts. */
+  private queued: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly add: (records: readonly RequestRecord[]) => void,
+  ) {}
+
+  /** Resolves once the index holds every row the store held when this was called. */
+  refresh(): Promise<void> {
+    if (this.queued !== null) return this.queued;
+    const pass = this.tail.then(() => {
+      this.queued = null;
+      return this.pull();
+    });
+    this.queued = pass;
+    this.tail = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async pull(): Promise<void> {
+    for (;;) {
+      const rows = await this.store.scan(this.lastId, SCAN_BATCH);
+      if (rows.length === 0) return;
+      this.add(rows.map((r) => r.record));
+      this.lastId = (rows[rows.length - 1] as (typeof rows)[number]).id;
+      if (rows.length < SCAN_BATCH) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}
