@@ -14,7 +14,7 @@ import {
   BIT_CACHED, BIT_COST, BIT_DURATION, BIT_ERROR, BIT_REASONING, BIT_STREAMED, BIT_TPS, BIT_TTFT, BIT_USAGE,
   type Columns, COUNTED_BITS, COUNTED_MASK,
 } from './columns.js';
-import { DistributionBuilder, EMPTY_DISTRIBUTION, wordsOf } from './percentile.js';
+import { DistributionBuilder, wordsOf } from './percentile.js';
 
 /** Reusable buffers; queries are synchronous, so one set per index suffices. */
 export class Scratch {
@@ -62,21 +62,35 @@ const S_SLOTS = 6;
 export function aggregateRange(cols: Columns, rows: Int32Array, from: number, to: number, scratch: Scratch): Aggregate {
   const counts = countGroups(cols.flags, rows, null, from, to, 1);
   const sums = sumRange(cols, rows, from, to);
-  const metric = (col: Float64Array, bit: number): Distribution => {
-    if (((cols.flagsSeen >> bit) & 1) === 0 || to <= from) return EMPTY_DISTRIBUTION;
-    scratch.ensureValues(to - from);
-    const values = scratch.values;
-    const flags = cols.flags;
-    // Branch-free compaction: every value is written, the cursor only advances past present ones.
-    let c = 0;
-    for (let k = from; k < to; k++) {
-      const i = rows[k]!;
-      values[c] = col[i]!;
-      c += (flags[i]! >> bit) & 1;
-    }
-    return scratch.distributions.of(values, scratch.words, 0, c);
-  };
-  return build(counts, sums, 0, metric(cols.duration, BIT_DURATION), metric(cols.ttft, BIT_TTFT), metric(cols.tps, BIT_TPS));
+  const len = to - from;
+  scratch.ensureValues(3 * len);
+  const values = scratch.values;
+  const { flags, duration, ttft, tps } = cols;
+  const bitDuration = BIT_DURATION;
+  const bitTtft = BIT_TTFT;
+  const bitTps = BIT_TPS;
+  // Branch-free compaction of the three metrics into [0, len), [len, 2 len) and [2 len, 3 len):
+  // every value is written, each cursor only advances past present ones.
+  let c0 = 0;
+  let c1 = len;
+  let c2 = 2 * len;
+  for (let k = from; k < to; k++) {
+    const i = rows[k]!;
+    const f = flags[i]!;
+    values[c0] = duration[i]!;
+    c0 += (f >> bitDuration) & 1;
+    values[c1] = ttft[i]!;
+    c1 += (f >> bitTtft) & 1;
+    values[c2] = tps[i]!;
+    c2 += (f >> bitTps) & 1;
+  }
+  const { distributions, words } = scratch;
+  return build(
+    counts, sums, 0,
+    distributions.of(values, words, 0, c0),
+    distributions.of(values, words, len, c1 - len),
+    distributions.of(values, words, 2 * len, c2 - 2 * len),
+  );
 }
 
 /**
@@ -100,13 +114,7 @@ export function aggregateGroups(cols: Columns, scratch: Scratch, n: number, grou
   const { sel, gid } = scratch;
   const counts = countGroups(cols.flags, sel, gid, 0, n, groupCount);
   const sums = sumGroups(cols, sel, gid, n, groupCount);
-  const metric = (col: Float64Array, bit: number): Distribution[] =>
-    (cols.flagsSeen >> bit) & 1
-      ? groupDistributions(cols.flags, col, bit, counts, scratch, n, groupCount)
-      : new Array<Distribution>(groupCount).fill(EMPTY_DISTRIBUTION);
-  const durations = metric(cols.duration, BIT_DURATION);
-  const ttfts = metric(cols.ttft, BIT_TTFT);
-  const speeds = metric(cols.tps, BIT_TPS);
+  const [durations, ttfts, speeds] = groupDistributions(cols, counts, scratch, n, groupCount);
   const out = new Array<Aggregate>(groupCount);
   for (let g = 0; g < groupCount; g++) out[g] = build(counts, sums, g, durations[g]!, ttfts[g]!, speeds[g]!);
   return out;
@@ -231,35 +239,49 @@ export function sumGroups(cols: Columns, sel: Int32Array, gid: Int32Array, n: nu
   return sums;
 }
 
-/** Per-group distributions of one Float64 column whose presence is flag bit `bit`. */
+/** Per-group distributions of the three metrics. */
 function groupDistributions(
-  flags: Uint16Array, col: Float64Array, bit: number, counts: Float64Array,
-  scratch: Scratch, n: number, groupCount: number,
-): Distribution[] {
+  cols: Columns, counts: Float64Array, scratch: Scratch, n: number, groupCount: number,
+): [Distribution[], Distribution[], Distribution[]] {
   const { sel, gid } = scratch;
-  const slot = 1 + bit;
-  // Branch-free compaction into per-group slices: every value is written, a group's cursor only
-  // advances past present ones, and each slice has one spare slot for the absent values' writes.
-  const offsets = new Int32Array(groupCount);
-  const cursor = new Int32Array(groupCount);
+  const { flags, duration, ttft, tps } = cols;
+  const bits = [BIT_DURATION, BIT_TTFT, BIT_TPS] as const;
+  // Slices per (group, metric) at offsets[g * 3 + m], each with one spare slot at its end for
+  // the writes of absent values: every value is written, a cursor only advances past present ones.
+  const offsets = new Int32Array(groupCount * 3);
   let total = 0;
   for (let g = 0; g < groupCount; g++) {
-    offsets[g] = total;
-    cursor[g] = total;
-    total += counts[g * C_SLOTS + slot]! + 1;
+    for (let m = 0; m < 3; m++) {
+      offsets[g * 3 + m] = total;
+      total += counts[g * C_SLOTS + 1 + bits[m]!]! + 1;
+    }
   }
   scratch.ensureValues(total);
   const values = scratch.values;
+  const cursor = offsets.slice();
+  const bitDuration = BIT_DURATION;
+  const bitTtft = BIT_TTFT;
+  const bitTps = BIT_TPS;
   for (let k = 0; k < n; k++) {
     const i = sel[k]!;
-    const g = gid[k]!;
-    const p = cursor[g]!;
-    values[p] = col[i]!;
-    cursor[g] = p + ((flags[i]! >> bit) & 1);
+    const f = flags[i]!;
+    const c = gid[k]! * 3;
+    let p = cursor[c]!;
+    values[p] = duration[i]!;
+    cursor[c] = p + ((f >> bitDuration) & 1);
+    p = cursor[c + 1]!;
+    values[p] = ttft[i]!;
+    cursor[c + 1] = p + ((f >> bitTtft) & 1);
+    p = cursor[c + 2]!;
+    values[p] = tps[i]!;
+    cursor[c + 2] = p + ((f >> bitTps) & 1);
   }
-  const out = new Array<Distribution>(groupCount);
+  const out: [Distribution[], Distribution[], Distribution[]] = [[], [], []];
   for (let g = 0; g < groupCount; g++) {
-    out[g] = scratch.distributions.of(values, scratch.words, offsets[g]!, counts[g * C_SLOTS + slot]!);
+    for (let m = 0; m < 3; m++) {
+      const start = offsets[g * 3 + m]!;
+      out[m]!.push(scratch.distributions.of(values, scratch.words, start, cursor[g * 3 + m]! - start));
+    }
   }
   return out;
 }

@@ -1,10 +1,15 @@
 /**
- * In-memory analytics over every recorded request: columnar typed arrays, dictionary-encoded
- * strings and tag posting lists (see columns.ts), scanned per query with filters resolved to
- * integers, exact nearest-rank percentiles by selection instead of sorting.
+ * In-memory analytics over every recorded request (the `Analytics` the stats API reads).
  *
- * Queries are synchronous and share scratch buffers, so an index must not be used from worker
- * threads concurrently (it is not shared across threads anyway).
+ * - Storage (columns.ts): growable typed-array columns, strings dictionary-encoded, tag posting
+ *   lists; about 100 bytes per record.
+ * - Filtering (select.ts): filter strings resolved to dictionary ids once per query (an unknown
+ *   value matches nothing at once), tag filters as posting-list intersections, time ranges
+ *   through per-block start_time zone maps, then an integer scan into a selection vector.
+ * - Aggregation (accumulate.ts, completion.ts): branch-free column passes; exact nearest-rank
+ *   percentiles by histogram-narrowed selection (percentile.ts), never a full sort.
+ *
+ * Queries are synchronous and share scratch buffers (one set per index).
  */
 import type { RequestRecord } from '../store/types.js';
 import { COMPLETION_ENDPOINTS } from '../capture/endpoints.js';
@@ -58,21 +63,8 @@ export class AnalyticsIndex implements Analytics {
     const n = this.select(filter);
     if (n === 0) return [];
     const { column, dict } = this.dimension(dimension);
-    // Dense group ids in order of first appearance; dictionary id -1 (null) maps through slot dict.size.
-    const remap = new Int32Array(dict.size + 1).fill(-1);
-    const keys: (string | null)[] = [];
-    const { sel, gid } = this.scratch;
-    for (let k = 0; k < n; k++) {
-      const id = column[sel[k]!]!;
-      const slot = id < 0 ? dict.size : id;
-      let g = remap[slot]!;
-      if (g < 0) {
-        g = keys.length;
-        remap[slot] = g;
-        keys.push(id < 0 ? null : dict.values[id]!);
-      }
-      gid[k] = g;
-    }
+    const { groupCount, ids } = denseGroups(column, this.scratch.sel, this.scratch.gid, n, dict.size);
+    const keys = Array.from(ids.subarray(0, groupCount), (id) => (id < 0 ? null : dict.values[id]!));
     const aggregates = aggregateGroups(this.cols, this.scratch, n, keys.length);
     const groups: Group[] = keys.map((key, g) => ({ key, aggregate: aggregates[g]! }));
     groups.sort(compareGroups);
@@ -139,6 +131,32 @@ export class AnalyticsIndex implements Analytics {
         throw new RangeError(`unknown group dimension: ${String(dimension)}`);
     }
   }
+}
+
+/**
+ * Numbers the groups of the selected rows densely in order of first appearance into gid[0..n);
+ * `ids` maps each group to its dictionary id (-1: null). Typed arrays only, so the loop stays
+ * monomorphic.
+ */
+function denseGroups(
+  column: Int32Array, sel: Int32Array, gid: Int32Array, n: number, dictSize: number,
+): { groupCount: number; ids: Int32Array } {
+  // Dictionary id -1 (null) goes through slot dictSize.
+  const remap = new Int32Array(dictSize + 1).fill(-1);
+  const ids = new Int32Array(dictSize + 1);
+  let groupCount = 0;
+  for (let k = 0; k < n; k++) {
+    const id = column[sel[k]!]!;
+    const slot = id < 0 ? dictSize : id;
+    let g = remap[slot]!;
+    if (g < 0) {
+      g = groupCount++;
+      remap[slot] = g;
+      ids[g] = id;
+    }
+    gid[k] = g;
+  }
+  return { groupCount, ids };
 }
 
 /** Most requests first; ties by key ascending (code unit order), null last. */

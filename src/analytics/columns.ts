@@ -5,7 +5,8 @@
  * Nulls: dictionary columns (Int32) hold -1. Number columns hold 0 for null and the row's
  * `flags` say which values are present, so that scans can sum and count without branching
  * (branch mispredictions cost more than the arithmetic). Token counts are rounded and clamped
- * to 0..2,147,483,647; NaN counts as null.
+ * to 0..2,147,483,647; NaN and ±Infinity count as null (JSON cannot carry them either, and
+ * branch-free per-side sums multiply by 0).
  */
 import type { RequestRecord } from '../store/types.js';
 
@@ -89,7 +90,7 @@ function growU16(a: Uint16Array, cap: number) {
 }
 
 function present(v: number | null | undefined): v is number {
-  return typeof v === 'number' && !Number.isNaN(v);
+  return typeof v === 'number' && Number.isFinite(v);
 }
 
 /** A token count as stored (null as 0), clamped to the Int32 range. */
@@ -112,9 +113,9 @@ function tokenBit(v: number | null | undefined, bit: number): number {
   return present(v) ? 1 << bit : 0;
 }
 
-/** The tag posting-list key of one [key, value] pair. */
+/** The tag posting-list key of one [key, value] pair (length-prefixed: no two pairs share one). */
 export function tagKey(key: string, value: string): string {
-  return `${key}\u0000${value}`;
+  return `${key.length}:${key}${value}`;
 }
 
 export class Columns {

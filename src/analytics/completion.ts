@@ -1,121 +1,149 @@
-/** The `/metrics` completion overview over selected rows (already limited to completion endpoints). */
+/**
+ * The `/metrics` completion overview over selected rows (already limited to completion
+ * endpoints), split by streamed / non-streamed. Like accumulate.ts: branch-free passes with sums
+ * in locals (each quantity summed per side by multiplying with 0 or 1, which leaves float sums
+ * exact), counts from a histogram of the low flag bits.
+ */
 import type { CompletionOverview, CompletionSide } from './types.js';
 import { BIT_DURATION, BIT_ERROR, BIT_STREAMED, BIT_TPS, BIT_TTFT, BIT_TTLT, BIT_USAGE, type Columns } from './columns.js';
 
 /** Name used for rows without a model or origin in the distributions (and errors without a type). */
 export const UNKNOWN = 'unknown';
 
-// Accumulator slots per side (0 = non-streamed, 1 = streamed).
-const TOTAL = 0;
-const FAILED = 1;
-const REPORTED = 2;
-const PROMPT = 3;
-const COMPLETION = 4;
-const TOKENS = 5;
-const TPS_N = 6;
-const TPS_SUM = 7;
-const DUR_N = 8;
-const DUR_SUM = 9;
-const TTFT_N = 10;
-const TTFT_SUM = 11;
-const TTLT_N = 12;
-const TTLT_SUM = 13;
-const GEN_N = 14;
-const GEN_SUM = 15;
-const SLOTS = 16;
+/** Flag bits 0..7 (error, streamed, usage, cost, duration, ttft, tps, ttlt) as a histogram key. */
+const CODE_MASK = 0xff;
+
+/** Per side: sums of [prompt, completion, total tokens, tps, duration, ttft, ttlt, ttlt − ttft]. */
+interface SideSums {
+  nonStreamed: Float64Array;
+  streamed: Float64Array;
+}
 
 export function completionOverview(cols: Columns, sel: Int32Array, n: number): CompletionOverview {
-  // Imported bindings copied to locals: some loaders turn them into getters, too slow per row.
-  const bitError = BIT_ERROR;
-  const bitStreamed = BIT_STREAMED;
-  const bitUsage = BIT_USAGE;
-  const bitTps = BIT_TPS;
-  const bitDuration = BIT_DURATION;
-  const bitTtft = BIT_TTFT;
-  const bitTtlt = BIT_TTLT;
-  const acc = new Float64Array(2 * SLOTS);
-  // Slot 0 of each count array is "none" (dictionary id -1), slot id + 1 is dictionary id `id`.
-  const errorTypeSlots = cols.errorTypes.size + 1;
-  const errorTypes = new Float64Array(2 * errorTypeSlots);
+  const { flags, model, origin, errorType } = cols;
+  // Pass 1: counts. Slot 0 of the dictionary count arrays is "none" (id -1), slot id + 1 is id.
+  const hist = new Int32Array(CODE_MASK + 1);
   const models = new Float64Array(cols.models.size + 1);
   const origins = new Float64Array(cols.origins.size + 1);
-  const flags = cols.flags;
-  const inTok = cols.inputTokens;
-  const outTok = cols.outputTokens;
-  const totTok = cols.totalTokens;
-  const tps = cols.tps;
-  const dur = cols.duration;
-  const ttft = cols.ttft;
-  const ttlt = cols.ttlt;
-  const model = cols.model;
-  const origin = cols.origin;
-  const errorType = cols.errorType;
-  // Branch-free: nulls are stored as 0 and presence comes from the flag bits.
+  const errorTypeSlots = cols.errorTypes.size + 1;
+  const errorTypes = new Float64Array(2 * errorTypeSlots);
+  const mask = CODE_MASK;
+  const bitStreamed = BIT_STREAMED;
   for (let k = 0; k < n; k++) {
     const i = sel[k]!;
     const f = flags[i]!;
-    const side = (f >> bitStreamed) & 1;
-    const b = side * SLOTS;
-    const failed = (f >> bitError) & 1;
-    acc[b + TOTAL]! += 1;
-    acc[b + FAILED]! += failed;
-    errorTypes[side * errorTypeSlots + errorType[i]! + 1]! += failed;
-    acc[b + REPORTED]! += (f >> bitUsage) & 1;
-    acc[b + PROMPT]! += inTok[i]!;
-    acc[b + COMPLETION]! += outTok[i]!;
-    acc[b + TOKENS]! += totTok[i]!;
-    acc[b + TPS_N]! += (f >> bitTps) & 1;
-    acc[b + TPS_SUM]! += tps[i]!;
-    acc[b + DUR_N]! += (f >> bitDuration) & 1;
-    acc[b + DUR_SUM]! += dur[i]!;
-    const first = ttft[i]!;
-    const last = ttlt[i]!;
-    acc[b + TTFT_N]! += (f >> bitTtft) & 1;
-    acc[b + TTFT_SUM]! += first;
-    acc[b + TTLT_N]! += (f >> bitTtlt) & 1;
-    acc[b + TTLT_SUM]! += last;
-    const both = (f >> bitTtft) & (f >> bitTtlt) & 1;
-    acc[b + GEN_N]! += both;
-    acc[b + GEN_SUM]! += both * (last - first);
+    hist[f & mask]!++;
     models[model[i]! + 1]! += 1;
     origins[origin[i]! + 1]! += 1;
+    if ((f & 1) !== 0) errorTypes[((f >> bitStreamed) & 1) * errorTypeSlots + errorType[i]! + 1]! += 1;
   }
-  const side = (s: number): CompletionSide => {
-    const b = s * SLOTS;
-    const total = acc[b + TOTAL]!;
-    const failed = acc[b + FAILED]!;
+  const sums = sumSides(cols, sel, n);
+  const side = (streamed: 0 | 1): CompletionSide => {
+    const count = (bit: number): number => {
+      let c = 0;
+      for (let code = 0; code <= mask; code++) {
+        if (((code >> BIT_STREAMED) & 1) === streamed && (bit < 0 || ((code >> bit) & 1) === 1)) c += hist[code]!;
+      }
+      return c;
+    };
+    const sum = (slot: number): number => (streamed ? sums.streamed : sums.nonStreamed)[slot]!;
+    const mean = (slot: number, c: number): number | null => (c === 0 ? null : sum(slot) / c);
+    const total = count(-1);
+    const failed = count(BIT_ERROR);
+    let generation = 0;
+    for (let code = 0; code <= mask; code++) {
+      const both = ((code >> BIT_TTFT) & 1) === 1 && ((code >> BIT_TTLT) & 1) === 1;
+      if (((code >> BIT_STREAMED) & 1) === streamed && both) generation += hist[code]!;
+    }
     return {
       total,
       successful: total - failed,
       failed,
-      tokens_reported: acc[b + REPORTED]!,
-      prompt_tokens: acc[b + PROMPT]!,
-      completion_tokens: acc[b + COMPLETION]!,
-      total_tokens: acc[b + TOKENS]!,
-      avg_tokens_per_second: mean(acc, b + TPS_N),
-      error_types: counts(errorTypes.subarray(s * errorTypeSlots, (s + 1) * errorTypeSlots), cols.errorTypes.values),
-      avg_duration_ms: mean(acc, b + DUR_N),
-      avg_ttft_ms: mean(acc, b + TTFT_N),
-      avg_ttlt_ms: mean(acc, b + TTLT_N),
-      avg_generation_ms: mean(acc, b + GEN_N),
+      tokens_reported: count(BIT_USAGE),
+      prompt_tokens: sum(0),
+      completion_tokens: sum(1),
+      total_tokens: sum(2),
+      avg_tokens_per_second: mean(3, count(BIT_TPS)),
+      error_types: named(errorTypes.subarray(streamed * errorTypeSlots, (streamed + 1) * errorTypeSlots), cols.errorTypes.values),
+      avg_duration_ms: mean(4, count(BIT_DURATION)),
+      avg_ttft_ms: mean(5, count(BIT_TTFT)),
+      avg_ttlt_ms: mean(6, count(BIT_TTLT)),
+      avg_generation_ms: mean(7, generation),
     };
   };
   return {
     streamed: side(1),
     non_streamed: side(0),
-    model_distribution: counts(models, cols.models.values),
-    origin_distribution: counts(origins, cols.origins.values),
+    model_distribution: named(models, cols.models.values),
+    origin_distribution: named(origins, cols.origins.values),
   };
 }
 
-/** Sum ÷ count from a count slot followed by its sum slot; null when the count is 0. */
-function mean(acc: Float64Array, countSlot: number): number | null {
-  const c = acc[countSlot]!;
-  return c === 0 ? null : acc[countSlot + 1]! / c;
+/** Sums over non-streamed and streamed rows, in locals (absent values are stored as 0). */
+function sumSides(cols: Columns, sel: Int32Array, n: number): SideSums {
+  const { flags, inputTokens, outputTokens, totalTokens, tps, duration, ttft, ttlt } = cols;
+  const bitStreamed = BIT_STREAMED;
+  const bitTtft = BIT_TTFT;
+  const bitTtlt = BIT_TTLT;
+  let prompt = 0;
+  let promptS = 0;
+  let completion = 0;
+  let completionS = 0;
+  let tokens = 0;
+  let tokensS = 0;
+  for (let k = 0; k < n; k++) {
+    const i = sel[k]!;
+    const s = (flags[i]! >> bitStreamed) & 1;
+    const ns = s ^ 1;
+    const a = inputTokens[i]!;
+    const b = outputTokens[i]!;
+    const c = totalTokens[i]!;
+    prompt += a * ns;
+    promptS += a * s;
+    completion += b * ns;
+    completionS += b * s;
+    tokens += c * ns;
+    tokensS += c * s;
+  }
+  let speed = 0;
+  let speedS = 0;
+  let dur = 0;
+  let durS = 0;
+  let first = 0;
+  let firstS = 0;
+  let last = 0;
+  let lastS = 0;
+  let gen = 0;
+  let genS = 0;
+  for (let k = 0; k < n; k++) {
+    const i = sel[k]!;
+    const f = flags[i]!;
+    const s = (f >> bitStreamed) & 1;
+    const ns = s ^ 1;
+    const v = tps[i]!;
+    const d = duration[i]!;
+    const t1 = ttft[i]!;
+    const t2 = ttlt[i]!;
+    const g = (t2 - t1) * ((f >> bitTtft) & (f >> bitTtlt) & 1);
+    speed += v * ns;
+    speedS += v * s;
+    dur += d * ns;
+    durS += d * s;
+    first += t1 * ns;
+    firstS += t1 * s;
+    last += t2 * ns;
+    lastS += t2 * s;
+    gen += g * ns;
+    genS += g * s;
+  }
+  return {
+    nonStreamed: Float64Array.of(prompt, completion, tokens, speed, dur, first, last, gen),
+    streamed: Float64Array.of(promptS, completionS, tokensS, speedS, durS, firstS, lastS, genS),
+  };
 }
 
 /** Non-zero counts by name; slot 0 is UNKNOWN (merged with a value named so), slot id + 1 is names[id]. */
-function counts(values: Float64Array, names: readonly string[]): Record<string, number> {
+function named(values: Float64Array, names: readonly string[]): Record<string, number> {
   const merged = new Map<string, number>();
   for (let slot = 0; slot < values.length; slot++) {
     const c = values[slot]!;

@@ -108,6 +108,17 @@ export class DistributionBuilder {
     }
     const hist = this.histogram;
     const hi = HI;
+    if (count > BUCKETS) {
+      // Large: scanning and clearing the whole histogram costs less than tracking its used range.
+      for (let j = offset; j < end; j++) {
+        sum += values[j]!;
+        const w = words[2 * j + hi]!;
+        hist[(w ^ ((w >> 31) | 0x8000_0000)) >>> 16]!++;
+      }
+      const result = this.byHistogram(values, words, offset, count, sum, 0);
+      hist.fill(0);
+      return result;
+    }
     let minB = BUCKETS;
     let maxB = -1;
     for (let j = offset; j < end; j++) {

@@ -11,7 +11,7 @@ import type { RequestRecord } from '../store/types.js';
 import type { Analytics } from './types.js';
 
 const ROWS = 640;
-const ROUNDS = 12;
+const ROUNDS = 4;
 const T0 = 1_700_000_000_000;
 
 function syntheticRecord(i: number): RequestRecord {

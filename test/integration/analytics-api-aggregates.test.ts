@@ -9,7 +9,7 @@ import { makeFailedRecord, makeRecord } from '../contract/records.js';
 import type { RequestRecord } from '../../src/store/types.js';
 import {
   type Api, assertClose, DAY0, generateRecords, KEY_A, KEY_B, refGroups, refSummary, startApi,
-} from './analytics-harness.test.js';
+} from '../helpers/analytics-harness.js';
 
 /** A permutation of 1..20, so nearest-rank p50/p95/p99 are the 10th, 19th and 20th values. */
 const DURATIONS = [7, 3, 15, 1, 20, 11, 9, 2, 18, 5, 13, 6, 17, 4, 19, 8, 12, 10, 16, 14];

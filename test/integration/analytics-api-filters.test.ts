@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { StatsFilter } from '../../src/analytics/types.js';
 import {
   type Api, assertClose, DAY0, generateRecords, KEY_A, paramError, refGroups, refRecentIds, refSummary, startApi,
-} from './analytics-harness.test.js';
+} from '../helpers/analytics-harness.js';
 
 const H = 3_600_000;
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RequestRecord } from '../../src/store/types.js';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
-import { type Api, DAY0, paramError, startApi } from './analytics-harness.test.js';
+import { type Api, DAY0, paramError, startApi } from '../helpers/analytics-harness.js';
 
 const NOW = Date.UTC(2024, 0, 20, 8, 30, 0, 0);
 const APP = 'https://app.example';

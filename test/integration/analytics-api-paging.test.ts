@@ -8,7 +8,7 @@ import type { StatsFilter } from '../../src/analytics/types.js';
 import { makeRecord } from '../contract/records.js';
 import {
   type Api, DAY0, generateRecords, paramError, refRecentIds, startApi,
-} from './analytics-harness.test.js';
+} from '../helpers/analytics-harness.js';
 
 interface Page {
   requests: Array<{ id: number; start_time: string }>;

@@ -9,7 +9,7 @@ import type { RequestRecord } from '../../src/store/types.js';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
 import {
   type Api, assertClose, DAY0, generateRecords, matches, nearestRank, paramError, type Row, startApi,
-} from './analytics-harness.test.js';
+} from '../helpers/analytics-harness.js';
 
 const H = 3_600_000;
 const NOW = DAY0 + 24 * H; // 2024-01-16T00:00:00Z

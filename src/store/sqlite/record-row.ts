@@ -200,3 +200,42 @@ function flag(value: unknown, field: string): 0 | 1 {
   if (typeof value !== 'boolean') throw invalid(field, value, 'a boolean');
   return value ? 1 : 0;
 }
+
+/** Position of each column in a raw `SELECT id, ${INSERT_COLUMNS}` row. */
+const AT = Object.fromEntries(INSERT_COLUMNS.map((name, i) => [name, i + 1])) as Record<(typeof INSERT_COLUMNS)[number], number>;
+
+/**
+ * A raw row (values in `id, ...INSERT_COLUMNS` order) straight to a record: the scan path that
+ * loads the analytics index, where building a keyed row object first would double the cost.
+ */
+export function recordFromValues(v: readonly unknown[], tags: Readonly<Record<string, string>>): RequestRecord {
+  return {
+    start_time: v[AT.start_time] as number,
+    method: v[AT.method] as string,
+    endpoint: v[AT.endpoint] as string,
+    model: v[AT.model] as string | null,
+    response_model: v[AT.response_model] as string | null,
+    status_code: v[AT.status_code] as number | null,
+    is_error: v[AT.is_error] === 1,
+    error_type: v[AT.error_type] as ErrorType | null,
+    error_message: v[AT.error_message] as string | null,
+    was_streamed: v[AT.was_streamed] === 1,
+    input_tokens: v[AT.input_tokens] as number | null,
+    output_tokens: v[AT.output_tokens] as number | null,
+    total_tokens: v[AT.total_tokens] as number | null,
+    cached_input_tokens: v[AT.cached_input_tokens] as number | null,
+    reasoning_tokens: v[AT.reasoning_tokens] as number | null,
+    usage_source: v[AT.usage_source] as UsageSource,
+    ttft_ms: v[AT.ttft_ms] as number | null,
+    ttlt_ms: v[AT.ttlt_ms] as number | null,
+    duration_ms: v[AT.duration_ms] as number,
+    tokens_per_second: v[AT.tokens_per_second] as number | null,
+    finish_reason: v[AT.finish_reason] as string | null,
+    message_count: v[AT.message_count] as number | null,
+    origin: v[AT.origin] as string | null,
+    api_key_id: v[AT.api_key_id] as string | null,
+    user: v[AT.user] as string | null,
+    tags,
+    cost_usd: v[AT.cost_usd] as number | null,
+  };
+}

@@ -10,8 +10,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { AnalyticsIndex } from '../../src/analytics/analytics-index.js';
@@ -336,22 +334,3 @@ export function generateRecords(count: number, seed: number): RequestRecord[] {
 }
 
 // The other test files import this one; its own tests run only when it is the file under test.
-const isEntry = process.argv[1] !== undefined && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
-
-if (isEntry) describe('analytics test harness: reference model', () => {
-  it('nearest-rank percentiles of 1..20 and of a single value', () => {
-    const values = Array.from({ length: 20 }, (_, i) => 20 - i);
-    assert.deepEqual(refDistribution(values), { avg: 10.5, p50: 10, p95: 19, p99: 20 });
-    assert.deepEqual(refDistribution([7]), { avg: 7, p50: 7, p95: 7, p99: 7 });
-    assert.deepEqual(refDistribution([]), { avg: null, p50: null, p95: null, p99: null });
-    // 101 values: p99 is rank ceil(99.99) = 100, not the maximum.
-    assert.equal(nearestRank(Array.from({ length: 101 }, (_, i) => i + 1), 99), 100);
-  });
-
-  it('assertClose tolerates rounding only', () => {
-    assertClose({ a: [0.1 + 0.2] }, { a: [0.3] });
-    assert.throws(() => assertClose({ a: 1 }, { a: 2 }));
-    assert.throws(() => assertClose({ a: 0.3001 }, { a: 0.3 }));
-    assert.throws(() => assertClose({ a: 1, b: 2 }, { b: 2, a: 1 }));
-  });
-});
