@@ -1,18 +1,15 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
 import { Agent } from 'undici';
-import { AnalyticsIndex } from './analytics/analytics-index.js';
-import { StoreSync } from './analytics/store-sync.js';
-import { createAdminApp } from './api/admin-app.js';
+import { startAdminThread } from './api/admin-thread.js';
 import { loadOrCreateKeySecret } from './capture/attribution.js';
 import type { CaptureContext } from './capture/capture-context.js';
-import { ConfigError } from './config/load-config.js';
-import { PriceTable } from './pricing/price-table.js';
 import type { Config } from './config/config.js';
+import { ConfigError } from './config/load-config.js';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
+import { PriceTable } from './pricing/price-table.js';
 import { createProxyServer } from './proxy/proxy-server.js';
 import { resolveUpstream } from './proxy/upstream-target.js';
 import { Recorder } from './recorder/recorder.js';
@@ -25,7 +22,6 @@ export interface RunningService {
   readonly adminUrl: string;
   readonly store: Store;
   readonly recorder: Recorder;
-  readonly analytics: AnalyticsIndex;
   /**
    * Graceful stop: stop accepting, give in-flight requests `config.shutdownTimeoutMs`, flush every
    * row, close the store. Safe to call twice.
@@ -33,16 +29,21 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** Opens the store, starts the recorder and both listeners. Used by main.ts and by the tests. */
+/**
+ * Opens the store, starts the recorder, the proxy listener on this thread and the admin listener
+ * (stats API + analytics index) on its own thread. Used by main.ts and by the tests.
+ */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const capture = loadCaptureContext(config);
-  const store = openSqliteStore(config.dbPath);
-  const analytics = new AnalyticsIndex();
-  const sync = new StoreSync(store, (records) => analytics.add(records));
-  const refresh = (): Promise<void> =>
-    sync.refresh().catch((err: unknown) => logger.error({ err }, 'analytics refresh from the store failed'));
-  const recorder = new Recorder(store, logger, { flushIntervalMs: config.flushIntervalMs, onWritten: () => void refresh() });
-  void refresh(); // load the recorded history in the background; stats requests wait for it
+  const store = openSqliteStore(config.dbPath); // creates and migrates the database before the admin thread reads it
+  let admin: Awaited<ReturnType<typeof startAdminThread>>;
+  try {
+    admin = await startAdminThread({ dbPath: config.dbPath, port: config.adminPort, host: config.adminHost, logLevel: config.logLevel }, logger);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const recorder = new Recorder(store, logger, { flushIntervalMs: config.flushIntervalMs, onWritten: () => admin.refresh() });
   const target = resolveUpstream(config.upstreamUrl);
   const dispatcher = new Agent({
     headersTimeout: config.upstreamTimeoutMs,
@@ -50,40 +51,34 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     connectTimeout: Math.min(config.upstreamTimeoutMs, 10_000),
   });
   const proxy = createProxyServer({ dispatcher, target, logger, capture, record: (r) => recorder.enqueue(r) });
-  const admin = createAdaptorServer({ fetch: createAdminApp({ store, analytics, refresh, logger }).fetch }) as Server;
 
   let proxyUrl: string;
-  let adminUrl: string;
   try {
     proxyUrl = await listen(proxy.server, config.proxyPort, config.proxyHost, 'proxy');
-    adminUrl = await listen(admin, config.adminPort, config.adminHost, 'admin');
   } catch (err) {
     proxy.server.close();
-    admin.close();
+    await admin.close();
     await dispatcher.close();
     await store.close();
     throw err;
   }
-  logger.info({ proxy: proxyUrl, admin: adminUrl, upstream: target.display, db: config.dbPath }, 'llm-metrics-proxy listening');
+  logger.info({ proxy: proxyUrl, admin: admin.url, upstream: target.display, db: config.dbPath }, 'llm-metrics-proxy listening');
 
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
     const inflight = proxy.inflight();
     logger.info({ inflight, graceMs: config.shutdownTimeoutMs }, 'stopping');
-    const adminClosed = new Promise<void>((resolve) => admin.close(() => resolve()));
-    admin.closeAllConnections();
-    await proxy.drain(config.shutdownTimeoutMs);
+    await Promise.all([admin.close(), proxy.drain(config.shutdownTimeoutMs)]);
     await recorder.close();
-    await Promise.all([adminClosed, dispatcher.close().catch(() => undefined)]);
+    await dispatcher.close().catch(() => undefined);
     await store.close();
     logger.info(recorder.stats(), 'stopped');
   };
   return {
     proxyUrl,
-    adminUrl,
+    adminUrl: admin.url,
     store,
     recorder,
-    analytics,
     close: () => (closing ??= close()),
   };
 }
