@@ -11,6 +11,10 @@ export interface TestService extends RunningService {
   readonly dbPath: string;
   /** Waits until at least `n` rows are stored, then returns the newest `n`, oldest first. */
   rows(n: number, timeoutMs?: number): Promise<StoredRequest[]>;
+  /** Rows stored so far, after a flush (call before the requests of a test). */
+  rowCount(): Promise<number>;
+  /** The newest row once there are `count + 1`: the one written after `rowCount()` returned `count`. */
+  rowAfter(count: number): Promise<StoredRequest>;
   /** close() and remove the temporary directory. */
   dispose(): Promise<void>;
 }
@@ -39,19 +43,29 @@ export async function startTestService(overrides: Partial<Config> & { upstreamUr
   const dir = mkdtempSync(join(tmpdir(), 'lmp-test-'));
   const config = testConfig(overrides, dir);
   const service = await startService(config, createLogger(config.logLevel));
+  const rows = async (n: number, timeoutMs = 5000): Promise<StoredRequest[]> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await service.recorder.flush();
+      const recent = await service.store.recent({ filter: {}, limit: 1000 });
+      if (recent.length >= n) return recent.slice(0, n).reverse();
+      if (Date.now() > deadline) throw new Error(`expected ${n} rows, found ${recent.length}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
   return {
     ...service,
     dir,
     dbPath: config.dbPath,
-    async rows(n, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        await service.recorder.flush();
-        const recent = await service.store.recent({ filter: {}, limit: 1000 });
-        if (recent.length >= n) return recent.slice(0, n).reverse();
-        if (Date.now() > deadline) throw new Error(`expected ${n} rows, found ${recent.length}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+    rows,
+    async rowCount() {
+      await service.recorder.flush();
+      return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
+    },
+    async rowAfter(count) {
+      const row = (await rows(count + 1)).at(-1);
+      if (row === undefined) throw new Error(`no row after ${count}`);
+      return row;
     },
     async dispose() {
       await service.close();

@@ -28,11 +28,6 @@ describe('proxy forwards bodies, query strings and methods byte for byte', () =>
     await upstream.close();
   });
 
-  /** Rows stored so far (call before the requests of a test). */
-  async function rowCount(): Promise<number> {
-    await service.recorder.flush();
-    return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
-  }
   /** The `n` rows stored after `count`, oldest first. */
   async function rowsAfter(count: number, n: number): Promise<StoredRequest[]> {
     const rows = await service.rows(count + n);
@@ -47,7 +42,7 @@ describe('proxy forwards bodies, query strings and methods byte for byte', () =>
       res.end('{}');
     });
     const before = upstream.received.length;
-    const count = await rowCount();
+    const count = await service.rowCount();
     const res = await httpRequest(`${service.proxyUrl}/v1/files`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream', 'content-length': body.length },
@@ -82,7 +77,7 @@ describe('proxy forwards bodies, query strings and methods byte for byte', () =>
       res.end('{}');
     });
     const before = upstream.received.length;
-    const count = await rowCount();
+    const count = await service.rowCount();
     const res = await httpRequest(`${service.proxyUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': body.length },
@@ -106,7 +101,7 @@ describe('proxy forwards bodies, query strings and methods byte for byte', () =>
       res.end(responseBody);
     });
     const before = upstream.received.length;
-    const count = await rowCount();
+    const count = await service.rowCount();
     const res = await httpRequest(`${service.proxyUrl}/v1/uploads/big`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream', 'content-length': requestBody.length },
@@ -135,7 +130,7 @@ describe('proxy forwards bodies, query strings and methods byte for byte', () =>
       }
       res.end();
     });
-    const count = await rowCount();
+    const count = await service.rowCount();
     const res = await httpRequest(`${service.proxyUrl}/v1/files/abc/content`);
     assert.equal(res.status, 200);
     assert.deepEqual(headerValues(res.rawHeaders, 'transfer-encoding'), ['chunked']);
@@ -158,7 +153,7 @@ describe('proxy forwards bodies, query strings and methods byte for byte', () =>
       '/v1/models?%zz=bad%encoding&%=%',
       '/v1/models?list[]=1&list[]=2',
     ];
-    const count = await rowCount();
+    const count = await service.rowCount();
     for (const target of targets) {
       const before = upstream.received.length;
       const res = await rawExchange(proxyPort, buildRawRequest('GET', target, [['Host', 'proxy.test'], ['Connection', 'close']]));
@@ -180,7 +175,7 @@ describe('proxy forwards bodies, query strings and methods byte for byte', () =>
     });
     const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
     const withBody = new Set<string>(['POST', 'PUT', 'PATCH']);
-    const count = await rowCount();
+    const count = await service.rowCount();
     for (const method of methods) {
       const before = upstream.received.length;
       const requestBody = withBody.has(method) ? `{"m":"${method}"}` : undefined;

@@ -75,15 +75,6 @@ describe('stream with multi-byte characters split across upstream writes', () =>
     await upstream.close();
   });
 
-  async function rowCount(): Promise<number> {
-    await service.recorder.flush();
-    return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
-  }
-  async function rowAfter(count: number): Promise<StoredRequest> {
-    const row = (await service.rows(count + 1)).at(-1);
-    assert.ok(row);
-    return row;
-  }
 
   function assertUsageCaptured(row: StoredRequest): void {
     assert.equal(row.was_streamed, true);
@@ -95,7 +86,7 @@ describe('stream with multi-byte characters split across upstream writes', () =>
   }
 
   it('delivers the exact bytes to a raw HTTP client, with the half characters forwarded as they came', async () => {
-    const count = await rowCount();
+    const count = await service.rowCount();
     const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     const reads = await new Promise<Buffer[]>((resolve, reject) => {
       const req = request(`${service.proxyUrl}/v1/chat/completions`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
@@ -116,11 +107,11 @@ describe('stream with multi-byte characters split across upstream writes', () =>
     let end = 0;
     const readEnds = reads.map((r) => (end += r.length));
     assert.ok(readEnds.includes(cutInE as number), `no client read ended inside "é" (read ends: ${readEnds.join(', ')})`);
-    assertUsageCaptured(await rowAfter(count));
+    assertUsageCaptured(await service.rowAfter(count));
   });
 
   it('lets the openai SDK stream yield the full text', async () => {
-    const count = await rowCount();
+    const count = await service.rowCount();
     const client = new OpenAI({ baseURL: `${service.proxyUrl}/v1`, apiKey: 'sk-test', maxRetries: 0 });
     const stream = await client.chat.completions.create({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
     let text = '';
@@ -131,6 +122,6 @@ describe('stream with multi-byte characters split across upstream writes', () =>
     }
     assert.equal(text, TEXT);
     assert.deepEqual(usage, { prompt_tokens: 11, completion_tokens: 6 });
-    assertUsageCaptured(await rowAfter(count));
+    assertUsageCaptured(await service.rowAfter(count));
   });
 });

@@ -6,7 +6,6 @@ import { startFakeUpstream, sendJson, type FakeUpstream } from '../helpers/fake-
 import { startTestService, type TestService } from '../helpers/service.js';
 import { chatChunk, chatCompletion, usageChunk } from '../helpers/chunks.js';
 import { waitUntil } from '../helpers/raw-http.js';
-import type { StoredRequest } from '../../src/store/types.js';
 
 /**
  * Time to first token and generation speed under controlled upstream timing.
@@ -50,15 +49,6 @@ describe('time to first token and tokens per second', () => {
     await upstream.close();
   });
 
-  async function rowCount(): Promise<number> {
-    await service.recorder.flush();
-    return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
-  }
-  async function rowAfter(count: number): Promise<StoredRequest> {
-    const row = (await service.rows(count + 1)).at(-1);
-    assert.ok(row);
-    return row;
-  }
 
   async function drainChat(body: Parameters<typeof client.chat.completions.create>[0] & { stream: true }): Promise<void> {
     const stream = await client.chat.completions.create(body);
@@ -84,9 +74,9 @@ describe('time to first token and tokens per second', () => {
       send(res, usageChunk(9, 5));
       res.end(sse('[DONE]'));
     });
-    const count = await rowCount();
+    const count = await service.rowCount();
     await drainChat({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'count' }] });
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     t.diagnostic(`ttft_ms=${row.ttft_ms} tokens_per_second=${row.tokens_per_second} duration_ms=${row.duration_ms} upstream window=${((writes[4] ?? 0) - (writes[0] ?? 0)).toFixed(3)} ms`);
     assert.equal(row.usage_source, 'reported');
     assert.equal(row.output_tokens, 5);
@@ -133,7 +123,7 @@ describe('time to first token and tokens per second', () => {
       send(res, usageChunk(30, 12));
       res.end(sse('[DONE]'));
     });
-    const count = await rowCount();
+    const count = await service.rowCount();
     const stream = await client.chat.completions.create({
       model: 'm',
       stream: true,
@@ -144,7 +134,7 @@ describe('time to first token and tokens per second', () => {
     let args = '';
     for await (const chunk of stream) args += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
     assert.equal(args, '{"city":"Paris"}');
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.finish_reason, 'tool_calls');
     assert.ok(row.ttft_ms !== null && row.ttft_ms >= 200, `ttft_ms ${row.ttft_ms} < 200`);
     assert.ok(row.ttft_ms < 200 + SLACK_MS, `ttft_ms ${row.ttft_ms} ≥ ${200 + SLACK_MS}: not taken at the first tool-call delta`);
@@ -163,9 +153,9 @@ describe('time to first token and tokens per second', () => {
       send(res, usageChunk(10, 7));
       res.end(sse('[DONE]'));
     });
-    const count = await rowCount();
+    const count = await service.rowCount();
     await drainChat({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'answer?' }] });
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.output_tokens, 7);
     assert.ok(row.ttft_ms !== null && row.ttft_ms >= 200, `ttft_ms ${row.ttft_ms} < 200`);
     assert.ok(row.ttft_ms < 200 + SLACK_MS, `ttft_ms ${row.ttft_ms} ≥ ${200 + SLACK_MS}: not taken at the first reasoning delta`);
@@ -176,10 +166,10 @@ describe('time to first token and tokens per second', () => {
       await waitUntil(performance.now() + 200);
       sendJson(res, 200, chatCompletion('twenty tokens later', 12, 20));
     });
-    const count = await rowCount();
+    const count = await service.rowCount();
     const r = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(r.choices[0]?.message.content, 'twenty tokens later');
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.was_streamed, false);
     assert.strictEqual(row.ttft_ms, null);
     assert.equal(row.output_tokens, 20);

@@ -6,7 +6,6 @@ import { startTestService, type TestService } from '../helpers/service.js';
 import { chatChunk, usageChunk } from '../helpers/chunks.js';
 import { llamaCppFixture } from '../helpers/fixtures.js';
 import { buildRawRequest, deferred, rawExchange } from '../helpers/raw-http.js';
-import type { StoredRequest } from '../../src/store/types.js';
 
 /**
  * Streams are not buffered: the upstream is made to wait on promises that only the client can
@@ -47,15 +46,6 @@ describe('proxy streams responses without buffering', () => {
     await upstream.close();
   });
 
-  async function rowCount(): Promise<number> {
-    await service.recorder.flush();
-    return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
-  }
-  async function rowAfter(count: number): Promise<StoredRequest> {
-    const row = (await service.rows(count + 1)).at(-1);
-    assert.ok(row);
-    return row;
-  }
 
   /** POSTs a chat stream with node:http; `onResponse` sees the response as soon as its head arrives. */
   function postStream(onResponse: (res: IncomingMessage) => void): Promise<void> {
@@ -85,7 +75,7 @@ describe('proxy streams responses without buffering', () => {
       res.write(sse(chatChunk({ content: 'x' })));
       res.end(sse('[DONE]'));
     });
-    const count = await rowCount();
+    const count = await service.rowCount();
     let bodyWrittenWhenHeadArrived: boolean | null = null;
     let status: number | undefined;
     const done = postStream((res) => {
@@ -102,7 +92,7 @@ describe('proxy streams responses without buffering', () => {
     await done;
     assert.equal(status, 200);
     assert.equal(bodyWrittenWhenHeadArrived, false);
-    await rowAfter(count);
+    await service.rowAfter(count);
   });
 
   it('delivers the first SSE chunk to the client while the upstream still holds the stream open', { timeout: 15_000 }, async () => {
@@ -119,7 +109,7 @@ describe('proxy streams responses without buffering', () => {
       for (const piece of rest) res.write(piece);
       res.end();
     });
-    const count = await rowCount();
+    const count = await service.rowCount();
     const received: Buffer[] = [];
     let atFirstSight: { bytes: Buffer; upstreamState: string } | null = null;
     const done = postStream((res) => {
@@ -140,7 +130,7 @@ describe('proxy streams responses without buffering', () => {
     await done;
     assert.deepEqual(atFirstSight, { bytes: first, upstreamState: 'holding' });
     assert.equal(Buffer.concat(received).toString('latin1'), Buffer.concat([first, ...rest]).toString('latin1'));
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.was_streamed, true);
     assert.equal(row.usage_source, 'reported');
     assert.deepEqual([row.input_tokens, row.output_tokens, row.total_tokens], [7, 2, 9]);
@@ -164,7 +154,7 @@ describe('proxy streams responses without buffering', () => {
       }
       res.end();
     });
-    const count = await rowCount();
+    const count = await service.rowCount();
     const res = await rawExchange(
       proxyPort,
       buildRawRequest('POST', '/v1/chat/completions', [['Host', 'proxy.test'], ['Connection', 'close'], ['Content-Type', 'application/json'], ['Content-Length', String(Buffer.byteLength(CHAT_BODY))]], CHAT_BODY),
@@ -173,7 +163,7 @@ describe('proxy streams responses without buffering', () => {
     assert.equal(res.body.toString('latin1'), fixture.toString('latin1'));
     assert.ok(res.body.equals(fixture));
     assert.ok(res.body.toString('latin1').endsWith('\n\ndata: [DONE]\n\n'));
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.deepEqual([row.input_tokens, row.output_tokens, row.total_tokens], [26, 5, 31]);
   });
 });

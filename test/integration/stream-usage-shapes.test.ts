@@ -8,7 +8,6 @@ import { startTestService, type TestService } from '../helpers/service.js';
 import { chatChunk, chatCompletion, usageChunk } from '../helpers/chunks.js';
 import { llamaCppFixture } from '../helpers/fixtures.js';
 import { headerValues, httpRequest } from '../helpers/raw-http.js';
-import type { StoredRequest } from '../../src/store/types.js';
 
 /**
  * Token usage is read from every shape OpenAI-compatible servers send it in: a separate usage chunk,
@@ -57,15 +56,6 @@ describe('usage is captured from every response shape', () => {
     await upstream.close();
   });
 
-  async function rowCount(): Promise<number> {
-    await service.recorder.flush();
-    return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
-  }
-  async function rowAfter(count: number): Promise<StoredRequest> {
-    const row = (await service.rows(count + 1)).at(-1);
-    assert.ok(row);
-    return row;
-  }
 
   it('chat stream with stream_options.include_usage and a separate choices: [] usage chunk → usage reported with exact tokens', async () => {
     upstream.handle((_req, res) =>
@@ -79,14 +69,14 @@ describe('usage is captured from every response shape', () => {
       ]),
     );
     const before = upstream.received.length;
-    const count = await rowCount();
+    const count = await service.rowCount();
     const stream = await client.chat.completions.create({ model: 'asked-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     assert.equal(text, 'Hello there');
     const sent = JSON.parse(upstream.received[before]?.body.toString() ?? 'null') as { stream_options?: unknown };
     assert.deepEqual(sent.stream_options, { include_usage: true });
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.usage_source, 'reported');
     assert.deepEqual([row.input_tokens, row.output_tokens, row.total_tokens], [13, 2, 15]);
     assert.equal(row.model, 'asked-model');
@@ -98,12 +88,12 @@ describe('usage is captured from every response shape', () => {
 
   it('llama.cpp chat stream with usage (recorded, replayed byte for byte) → 26/5/31, response_model tiny-random, finish_reason length', async () => {
     upstream.handle(replayStream(llamaCppFixture('resp-stream-usage.txt')));
-    const count = await rowCount();
+    const count = await service.rowCount();
     const stream = await client.chat.completions.create({ model: 'anything', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     assert.equal(text, ' says w hellos says');
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.usage_source, 'reported');
     assert.deepEqual([row.input_tokens, row.output_tokens, row.total_tokens], [26, 5, 31]);
     assert.equal(row.response_model, 'tiny-random');
@@ -115,12 +105,12 @@ describe('usage is captured from every response shape', () => {
 
   it('llama.cpp chat stream without usage (recorded) → usage_source none and token counts null, not 0', async () => {
     upstream.handle(replayStream(llamaCppFixture('resp-stream-nousage.txt')));
-    const count = await rowCount();
+    const count = await service.rowCount();
     const stream = await client.chat.completions.create({ model: 'anything', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     assert.equal(text, ' says w hello');
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.usage_source, 'none');
     assert.strictEqual(row.input_tokens, null);
     assert.strictEqual(row.output_tokens, null);
@@ -138,10 +128,10 @@ describe('usage is captured from every response shape', () => {
       llamaCppHead(res, 'application/json; charset=utf-8', fixture.length);
       res.end(fixture);
     });
-    const count = await rowCount();
+    const count = await service.rowCount();
     const r = await client.chat.completions.create({ model: 'anything', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(r.choices[0]?.message.content, ' says says w hellos says w hellos says w hellos says w hello');
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.usage_source, 'reported');
     assert.deepEqual([row.input_tokens, row.output_tokens, row.total_tokens], [26, 16, 42]);
     assert.equal(row.response_model, 'tiny-random');
@@ -160,12 +150,12 @@ describe('usage is captured from every response shape', () => {
       timings: { prompt_n: 6, prompt_ms: 1.2, predicted_n: 4, predicted_ms: 0.9 },
     });
     upstream.handle((_req, res) => sendSse(res, [{ data: piece(' says') }, { data: piece(' w'), delayMs: 10 }, { data: piece(' hello') }, { data: piece('s'), delayMs: 10 }, { data: last }, { data: '[DONE]' }]));
-    const count = await rowCount();
+    const count = await service.rowCount();
     const stream = await client.completions.create({ model: 'anything', prompt: 'Say', max_tokens: 4, stream: true });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
     assert.equal(text, ' says w hellos');
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.endpoint, '/v1/completions');
     assert.equal(row.usage_source, 'reported');
     assert.deepEqual([row.input_tokens, row.output_tokens, row.total_tokens], [6, 4, 10]);
@@ -186,10 +176,10 @@ describe('usage is captured from every response shape', () => {
         usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
       }),
     );
-    const count = await rowCount();
+    const count = await service.rowCount();
     const r = await client.completions.create({ model: 'anything', prompt: 'Say' });
     assert.equal(r.choices[0]?.text, ' says w hello');
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.endpoint, '/v1/completions');
     assert.equal(row.usage_source, 'reported');
     assert.deepEqual([row.input_tokens, row.output_tokens, row.total_tokens], [5, 7, 12]);
@@ -207,10 +197,10 @@ describe('usage is captured from every response shape', () => {
         usage: { prompt_tokens: 8, total_tokens: 8 },
       }),
     );
-    const count = await rowCount();
+    const count = await service.rowCount();
     const r = await client.embeddings.create({ model: 'embed-model', input: 'hello world', encoding_format: 'float' });
     assert.deepEqual(r.data[0]?.embedding, [0.25, -0.5, 0.125]);
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.endpoint, '/v1/embeddings');
     assert.equal(row.usage_source, 'reported');
     assert.deepEqual([row.input_tokens, row.output_tokens, row.total_tokens], [8, 0, 8]);
@@ -232,7 +222,7 @@ describe('usage is captured from every response shape', () => {
     });
     const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
     const before = upstream.received.length;
-    const count = await rowCount();
+    const count = await service.rowCount();
     const res = await httpRequest(`${service.proxyUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', 'content-length': Buffer.byteLength(body) },
@@ -244,7 +234,7 @@ describe('usage is captured from every response shape', () => {
     assert.deepEqual(headerValues(res.rawHeaders, 'content-length'), [String(compressed.length)]);
     assert.ok(res.body.equals(compressed), 'compressed body changed');
     assert.ok(gunzipSync(res.body).equals(json));
-    const row = await rowAfter(count);
+    const row = await service.rowAfter(count);
     assert.equal(row.usage_source, 'reported');
     assert.deepEqual([row.input_tokens, row.output_tokens, row.total_tokens], [21, 9, 30]);
     assert.equal(row.response_model, 'gz-model');

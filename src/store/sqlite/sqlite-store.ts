@@ -10,7 +10,6 @@ import {
   INSERT_COLUMNS,
   recordFromValues,
   toInsertRecord,
-  toRecord,
   type InsertParams,
   type InsertRecord,
   type RequestRow,
