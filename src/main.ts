@@ -4,8 +4,11 @@ import { startService } from './service.js';
 
 /** Exit code for invalid configuration (as most CLIs use for usage errors). */
 const EXIT_CONFIG = 2;
-/** Hard limit for a graceful stop, whatever the grace period: the process must be gone by then. */
-const STOP_DEADLINE_MS = 10_000;
+/**
+ * Hard limit for a graceful stop: the grace period plus time to flush and close, and at least
+ * 10 s; the process must be gone by then.
+ */
+const stopDeadlineMs = (graceMs: number): number => Math.max(10_000, graceMs + 5_000);
 
 async function main(): Promise<void> {
   let config;
@@ -42,10 +45,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'signal received; shutting down');
+    const deadlineMs = stopDeadlineMs(config.shutdownTimeoutMs);
     const deadline = setTimeout(() => {
-      logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'shutdown took too long; exiting');
+      logger.error({ deadlineMs }, 'shutdown took too long; exiting');
       process.exit(1);
-    }, STOP_DEADLINE_MS);
+    }, deadlineMs);
     deadline.unref();
     service.close().then(
       () => process.exit(0),

@@ -62,17 +62,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await store.close();
     throw err;
   }
+  // After listening, an 'error' (e.g. EMFILE on accept) would otherwise crash the process.
+  proxy.server.on('error', (err) => logger.error({ err }, 'proxy listener error'));
   logger.info({ proxy: proxyUrl, admin: admin.url, upstream: target.display, db: config.dbPath }, 'llm-metrics-proxy listening');
 
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
     const inflight = proxy.inflight();
     logger.info({ inflight, graceMs: config.shutdownTimeoutMs }, 'stopping');
-    await Promise.all([admin.close(), proxy.drain(config.shutdownTimeoutMs)]);
-    await recorder.close();
-    await dispatcher.close().catch(() => undefined);
-    await store.close();
-    logger.info(recorder.stats(), 'stopped');
+    try {
+      const results = await Promise.allSettled([admin.close(), proxy.drain(config.shutdownTimeoutMs)]);
+      for (const r of results) if (r.status === 'rejected') logger.error({ err: r.reason }, 'error while stopping');
+    } finally {
+      // Whatever failed above, every queued row is still written.
+      await recorder.close();
+      await dispatcher.close().catch(() => undefined);
+      await store.close();
+      logger.info(recorder.stats(), 'stopped');
+    }
   };
   return {
     proxyUrl,

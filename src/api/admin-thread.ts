@@ -48,7 +48,7 @@ export async function startAdminThread(data: AdminWorkerData, logger: Logger): P
     },
     async close() {
       if (exited) return;
-      const done = once(worker, 'exit');
+      const done = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage({ type: 'close' });
       const timer = setTimeout(() => void worker.terminate(), 3000);
       await done;

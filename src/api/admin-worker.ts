@@ -61,6 +61,7 @@ try {
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  server.on('error', (err) => logger.error({ err }, 'admin listener error'));
   post({ type: 'listening', url: `http://${host}:${address.port}` });
   void refresh(); // load the recorded history; stats requests wait for it
 } catch (err) {

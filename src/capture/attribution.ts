@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** How requests are attributed to keys, users and tags (issue 3). Header names are lower-case. */
@@ -57,22 +57,41 @@ export function fingerprintApiKey(apiKey: string, secret: Buffer): string {
   return `key_${createHmac('sha256', secret).update(apiKey).digest('hex').slice(0, 16)}`;
 }
 
-/** The secret file beside the database: created once (random, mode 0600), then reused. */
+const SECRET_BYTES = 32;
+
+/**
+ * The secret file beside the database: created once (random, mode 0600), then reused. It is
+ * written to a temporary name and linked into place, so another process never reads it half
+ * written; a file that does not hold exactly 32 bytes of hex is an error, never a weaker key.
+ */
 export function loadOrCreateKeySecret(dbPath: string): Buffer {
   const file = join(dirname(dbPath), 'api-key-id.secret');
-  try {
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const existing = readSecret(file);
+  if (existing !== null) return existing;
   mkdirSync(dirname(file), { recursive: true });
-  const secret = randomBytes(32);
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, `${randomBytes(SECRET_BYTES).toString('hex')}\n`, { mode: 0o600 });
   try {
-    writeFileSync(file, `${secret.toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
-    return secret;
+    linkSync(temp, file); // fails with EEXIST if another process won the race: use theirs
   } catch (err) {
-    // Another process created it first: use theirs.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(temp);
+  }
+  return readSecret(file) as Buffer;
+}
+
+function readSecret(file: string): Buffer | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+  const secret = Buffer.from(text, 'hex');
+  if (!/^[0-9a-f]+$/i.test(text) || secret.length !== SECRET_BYTES) {
+    throw new Error(`${file} must hold ${SECRET_BYTES} bytes as hex (delete it to generate a new one; api_key_id values will change)`);
+  }
+  return secret;
 }

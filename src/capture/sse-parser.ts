@@ -19,9 +19,21 @@ const CR = 0x0d;
 const COLON = 0x3a;
 const SPACE = 0x20;
 
+/**
+ * Longest line kept (a `data:` line of one event). A longer one — a base64 image in a stream, a
+ * runaway tool call — is skipped with its whole event, so memory stays bounded and a partial
+ * line is never re-scanned: each byte is looked at once.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
 export class SseParser {
-  /** Bytes of a line that has not ended yet. */
-  private partial: Buffer | null = null;
+  /** Pieces of a line that has not ended yet (copies: they outlive the read they came in). */
+  private partial: Buffer[] = [];
+  private partialLength = 0;
+  /** Inside a line longer than MAX_LINE_BYTES: skip to its end. */
+  private skippingLine = false;
+  /** The current event lost a line: do not dispatch it. */
+  private eventBroken = false;
   /** The previous read ended with CR: a LF at the start of the next one belongs to it. */
   private afterCr = false;
   private data: string[] = [];
@@ -31,31 +43,38 @@ export class SseParser {
 
   /** Feeds one read; calls `onEvent` for every event completed by it. */
   push(chunk: Buffer): void {
-    let buf = chunk;
-    if (this.partial !== null) {
-      buf = Buffer.concat([this.partial, chunk]);
-      this.partial = null;
-    }
     let pos = 0;
     if (this.afterCr) {
       this.afterCr = false;
-      if (buf[0] === LF) pos = 1;
+      if (chunk[0] === LF) pos = 1;
     }
-    const hasCr = buf.includes(CR, pos);
-    while (pos < buf.length) {
-      let eol = buf.indexOf(LF, pos);
+    const hasCr = chunk.includes(CR, pos);
+    while (pos < chunk.length) {
+      let eol = chunk.indexOf(LF, pos);
       if (hasCr) {
-        const cr = buf.indexOf(CR, pos);
+        const cr = chunk.indexOf(CR, pos);
         if (cr !== -1 && (eol === -1 || cr < eol)) eol = cr;
       }
       if (eol === -1) {
-        this.partial = Buffer.from(buf.subarray(pos));
+        this.keepPartial(chunk.subarray(pos));
         return;
       }
-      this.line(buf, pos, eol);
-      if (buf[eol] === CR) {
-        if (eol + 1 === buf.length) this.afterCr = true;
-        else if (buf[eol + 1] === LF) eol++;
+      if (this.skippingLine) {
+        this.skippingLine = false;
+      } else if (this.partialLength > 0) {
+        if (this.partialLength + (eol - pos) > MAX_LINE_BYTES) this.eventBroken = true;
+        else {
+          const line = Buffer.concat([...this.partial, chunk.subarray(pos, eol)]);
+          this.line(line, 0, line.length);
+        }
+        this.partial = [];
+        this.partialLength = 0;
+      } else {
+        this.line(chunk, pos, eol);
+      }
+      if (chunk[eol] === CR) {
+        if (eol + 1 === chunk.length) this.afterCr = true;
+        else if (chunk[eol + 1] === LF) eol++;
       }
       pos = eol + 1;
     }
@@ -63,12 +82,27 @@ export class SseParser {
 
   /** End of stream: a trailing line and an event without its closing blank line are still delivered. */
   end(): void {
-    if (this.partial !== null) {
-      const rest = this.partial;
-      this.partial = null;
+    if (this.partialLength > 0 && !this.skippingLine) {
+      const rest = Buffer.concat(this.partial);
       this.line(rest, 0, rest.length);
     }
+    this.partial = [];
+    this.partialLength = 0;
+    this.skippingLine = false;
     this.dispatch();
+  }
+
+  private keepPartial(bytes: Buffer): void {
+    if (this.skippingLine) return;
+    this.partialLength += bytes.length;
+    if (this.partialLength > MAX_LINE_BYTES) {
+      this.partial = [];
+      this.partialLength = 0;
+      this.skippingLine = true;
+      this.eventBroken = true;
+      return;
+    }
+    this.partial.push(Buffer.from(bytes));
   }
 
   private line(buf: Buffer, start: number, end: number): void {
@@ -91,8 +125,10 @@ export class SseParser {
   }
 
   private dispatch(): void {
-    if (this.data.length === 0) {
+    if (this.data.length === 0 || this.eventBroken) {
+      this.data = [];
       this.eventName = undefined;
+      this.eventBroken = false;
       return;
     }
     const data = this.data.length === 1 ? (this.data[0] as string) : this.data.join('\n');

@@ -28,8 +28,10 @@ export function readUsage(usage: unknown): TokenUsage | null {
   const input = count(u.prompt_tokens) ?? count(u.input_tokens);
   const outputReported = count(u.completion_tokens) ?? count(u.output_tokens);
   const total = count(u.total_tokens);
-  if (input === undefined && outputReported === undefined && total === undefined) return null;
-  const inputTokens = input ?? 0;
+  // Without an input count the row would understate input and cost (Anthropic's message_delta
+  // carries output_tokens only): report nothing rather than a wrong number.
+  if (input === undefined) return null;
+  const inputTokens = input;
   // Embeddings report only prompt and total tokens: nothing was generated.
   const outputTokens = outputReported ?? (total !== undefined ? Math.max(total - inputTokens, 0) : 0);
   const cached = detail(u.prompt_tokens_details, 'cached_tokens') ?? detail(u.input_tokens_details, 'cached_tokens');

@@ -34,7 +34,10 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   private abortUpstream: ((err?: Error) => void) | null = null;
   private resumeUpstream: (() => void) | null = null;
   private upstreamDone = false;
+  /** The proxy is sending its own error response: later upstream errors change nothing. */
+  private responding = false;
   private ended = false;
+  private readonly endpoint: string;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -43,8 +46,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   ) {
     const url = req.url as string;
     const q = url.indexOf('?');
-    const endpoint = q === -1 ? url : url.slice(0, q);
-    this.capture = new ExchangeCapture(deps.capture, req.method as string, endpoint, req.rawHeaders, Date.now(), this.startedAt);
+    this.endpoint = q === -1 ? url : url.slice(0, q); // logged instead of the URL: queries can carry keys
+    this.capture = new ExchangeCapture(deps.capture, req.method as string, this.endpoint, req.rawHeaders, Date.now(), this.startedAt);
     res.sendDate = false; // the upstream's Date (or none) reaches the client, not ours
     res.once('close', () => this.onClientClose());
   }
@@ -109,12 +112,11 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       // undici decodes the reason phrase as UTF-8, Node writes it as latin1: undo the first step.
       this.res.writeHead(statusCode, Buffer.from(statusText, 'utf8').toString('latin1'), headers);
     } catch (err) {
-      // e.g. a header value Node refuses to write (invalid characters): nothing reached the client yet.
+      // A header value or reason phrase Node refuses to write (invalid characters): nothing
+      // reached the client yet. Answer first, then abort (undici calls onError back at once).
+      this.deps.logger.warn({ err, endpoint: this.endpoint }, 'upstream response headers could not be forwarded');
+      this.respondWithError(502, `Upstream ${this.deps.target.display} sent response headers the proxy cannot forward`, 'proxy_error');
       this.abortUpstream?.(err as Error);
-      this.deps.logger.warn({ err, path: this.req.url }, 'upstream response headers could not be forwarded');
-      const message = `Upstream ${this.deps.target.display} sent response headers the proxy cannot forward`;
-      sendJsonError(this.res, 502, message, 'proxy_error', 'bad_gateway');
-      this.res.once('finish', () => this.finish({ statusCode: 502, errorType: 'proxy_error', errorMessage: message }));
       return false;
     }
     // Streams: send the headers now, as the upstream did. An empty Buffer write does that with
@@ -139,21 +141,36 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
   onError(err: Error): void {
     this.upstreamDone = true;
-    if (this.ended) return;
+    if (this.ended || this.responding) return;
     if (this.clientGone()) {
       this.finish({ statusCode: this.res.headersSent ? this.res.statusCode : null, errorType: 'client_aborted', errorMessage: 'client closed the connection' });
       return;
     }
     const failure = classifyUpstreamError(err, this.deps.target.display);
-    this.deps.logger.warn({ err, errorType: failure.errorType, path: this.req.url }, 'upstream request failed');
+    this.deps.logger.warn({ err, errorType: failure.errorType, endpoint: this.endpoint }, 'upstream request failed');
     if (!this.res.headersSent) {
-      sendJsonError(this.res, failure.status, failure.message, failure.errorType, failure.status === 504 ? 'gateway_timeout' : 'bad_gateway');
-      this.res.once('finish', () => this.finish({ statusCode: failure.status, errorType: failure.errorType, errorMessage: failure.message }));
+      this.respondWithError(failure.status, failure.message, failure.errorType);
       return;
     }
     // The response has started: the only honest signal left is to cut the client's connection too.
     this.finish({ statusCode: this.res.statusCode, errorType: failure.errorType, errorMessage: failure.message });
     this.res.destroy();
+  }
+
+  /** Answers with the proxy's own error before any upstream byte reached the client; records once it is sent. */
+  private respondWithError(status: 502 | 504, message: string, errorType: ErrorType): void {
+    this.responding = true;
+    const res = this.res;
+    try {
+      for (const name of res.getHeaderNames()) res.removeHeader(name); // left over from a failed writeHead
+      res.statusMessage = '';
+      sendJsonError(res, status, message, errorType, status === 504 ? 'gateway_timeout' : 'bad_gateway');
+      res.once('finish', () => this.finish({ statusCode: status, errorType, errorMessage: message }));
+    } catch (err) {
+      this.deps.logger.error({ err, endpoint: this.endpoint }, 'error response could not be sent; closing the connection');
+      this.finish({ statusCode: null, errorType, errorMessage: message });
+      res.destroy();
+    }
   }
 
   private clientGone(): boolean {
@@ -175,7 +192,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     const { deps } = this;
     void this.capture.finish({ ...outcome, endedAt: performance.now() }).then((result) => {
       if (result.captureError !== undefined) {
-        deps.logger.warn({ err: result.captureError, path: this.req.url }, 'capture could not read the exchange; row kept without body fields');
+        deps.logger.warn({ err: result.captureError, endpoint: this.endpoint }, 'capture could not read the exchange; row kept without body fields');
       }
       deps.record(result.record);
       deps.done(this);

@@ -47,6 +47,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
     if (url.startsWith('/v1/')) {
+      if (hasDotSegment(url)) {
+        // `/v1/../api/pull` would leave /v1/ (and a configured base path) on the upstream.
+        sendJsonError(res, 400, 'Request paths may not contain "." or ".." segments.', 'invalid_request_error', 'invalid_path');
+        return;
+      }
       const exchange = new ProxyExchange(req, res, deps);
       inflight.add(exchange);
       exchange.start();
@@ -78,4 +83,15 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       await closed;
     },
   };
+}
+
+/** True when the path (before any query) has a `.` or `..` segment, also percent-encoded. */
+export function hasDotSegment(requestTarget: string): boolean {
+  const q = requestTarget.indexOf('?');
+  const path = q === -1 ? requestTarget : requestTarget.slice(0, q);
+  if (!path.includes('.') && !/%2e/i.test(path)) return false;
+  return path.split('/').some((segment) => {
+    const s = segment.replace(/%2e/gi, '.');
+    return s === '.' || s === '..';
+  });
 }

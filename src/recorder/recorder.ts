@@ -2,6 +2,8 @@ import { StoreWriteError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestRecord, Store } from '../store/types.js';
 
+const MAX_RETRY_DELAY_MS = 30_000;
+
 export interface RecorderOptions {
   /** How long a row may wait in the queue before a flush, in ms. */
   readonly flushIntervalMs: number;
@@ -31,7 +33,9 @@ export interface RecorderStats {
 export class Recorder {
   private queue: RequestRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> | null = null;
+  private writing: Promise<boolean> | null = null;
+  /** Consecutive failed writes of a failing store (0 when healthy). */
+  private failures = 0;
   private closed = false;
   private recorded = 0;
   private dropped = 0;
@@ -57,7 +61,8 @@ export class Recorder {
       this.logger.error({ dropped: excess, maxQueue: this.maxQueue }, 'recorder queue full; oldest rows dropped');
     }
     if (this.closed) return; // close() is flushing everything that arrives
-    if (this.queue.length >= this.maxBatch) this.schedule(0);
+    if (this.failures > 0) this.schedule(this.retryDelayMs()); // failing store: back off, don't hammer it
+    else if (this.queue.length >= this.maxBatch) this.schedule(0);
     else this.schedule(this.options.flushIntervalMs);
   }
 
@@ -75,9 +80,11 @@ export class Recorder {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.writing = this.write(batch);
-      const ok = await this.writing.then(() => true, () => false);
+      const ok = await this.writing;
       this.writing = null;
       if (!ok) return;
+      // A backlog is written batch by batch with the event loop free in between.
+      if (this.queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -101,27 +108,37 @@ export class Recorder {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush().then(() => {
-        if (this.queue.length > 0 && !this.closed) this.schedule(this.options.flushIntervalMs);
+        if (this.queue.length > 0 && !this.closed) this.schedule(this.failures > 0 ? this.retryDelayMs() : this.options.flushIntervalMs);
       });
     }, delayMs);
   }
 
-  private async write(batch: RequestRecord[]): Promise<void> {
+  /** Writes one batch; resolves true when stored, false when it was put back for a later try. Never rejects. */
+  private async write(batch: RequestRecord[]): Promise<boolean> {
     try {
       await this.store.recordBatch(batch);
       this.recorded += batch.length;
+      this.failures = 0;
       this.options.onWritten?.();
+      return true;
     } catch (err) {
+      this.failedWrites++;
       if (err instanceof StoreWriteError && err.invalidIndex !== null) {
         // One record can never be written (a capture bug): set it aside, keep the others moving.
         const [bad] = batch.splice(err.invalidIndex, 1);
         this.dropped++;
         this.logger.error({ err, record: bad }, 'invalid record dropped');
+      } else {
+        this.failures++;
+        this.logger.error({ err, rows: batch.length, retryInMs: this.retryDelayMs() }, 'store write failed; rows kept for retry');
       }
       this.queue = batch.concat(this.queue); // back to the front, in order, for the next try
-      this.failedWrites++;
-      this.logger.error({ err, rows: batch.length }, 'store write failed; rows kept for retry');
-      throw err;
+      return false;
     }
+  }
+
+  /** Exponential backoff while the store keeps failing: the flush interval doubled per failure, at most 30 s. */
+  private retryDelayMs(): number {
+    return Math.min(this.options.flushIntervalMs * 2 ** Math.min(this.failures, 16), MAX_RETRY_DELAY_MS);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintApiKey, loadOrCreateKeySecret, readHeaderAttribution } from '../../src/capture/attribution.js';
@@ -48,5 +48,21 @@ describe('loadOrCreateKeySecret', () => {
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(readFileSync(file, 'utf8').trim(), first.toString('hex'));
     assert.deepEqual(loadOrCreateKeySecret(dbPath), first);
+  });
+});
+
+describe('loadOrCreateKeySecret with a damaged file', () => {
+  it('refuses an empty or short secret file instead of hashing with a weak key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmp-secret-'));
+    writeFileSync(join(dir, 'api-key-id.secret'), '');
+    assert.throws(() => loadOrCreateKeySecret(join(dir, 'metrics.db')), /must hold 32 bytes as hex/);
+    writeFileSync(join(dir, 'api-key-id.secret'), 'abcd\n');
+    assert.throws(() => loadOrCreateKeySecret(join(dir, 'metrics.db')), /must hold 32 bytes as hex/);
+  });
+
+  it('leaves no temporary file behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmp-secret-'));
+    loadOrCreateKeySecret(join(dir, 'metrics.db'));
+    assert.deepEqual(readdirSync(dir), ['api-key-id.secret']);
   });
 });

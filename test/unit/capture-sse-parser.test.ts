@@ -64,3 +64,25 @@ describe('SseParser', () => {
     assert.deepEqual(parseInPieces(Buffer.from('\n\n\ndata: x\n\n\n\n'), []), [{ event: undefined, data: 'x' }]);
   });
 });
+
+describe('SseParser with over-long lines', () => {
+  it('skips an event whose line exceeds MAX_LINE_BYTES and keeps parsing after it', async () => {
+    const { MAX_LINE_BYTES } = await import('../../src/capture/sse-parser.js');
+    const huge = 'x'.repeat(MAX_LINE_BYTES + 10);
+    const bytes = Buffer.from(`data: before\n\nevent: big\ndata: ${huge}\ndata: tail\n\ndata: after\n\n`);
+    const cuts = [];
+    for (let at = 16 * 1024; at < bytes.length; at += 16 * 1024) cuts.push(at);
+    assert.deepEqual(parseInPieces(bytes, cuts), [
+      { event: undefined, data: 'before' },
+      { event: undefined, data: 'after' },
+    ]);
+  });
+
+  it('assembles a long line (under the limit) split over many reads', () => {
+    const long = 'y'.repeat(300_000);
+    const bytes = Buffer.from(`data: ${long}\n\n`);
+    const cuts = [];
+    for (let at = 1000; at < bytes.length; at += 1000) cuts.push(at);
+    assert.deepEqual(parseInPieces(bytes, cuts), [{ event: undefined, data: long }]);
+  });
+});

@@ -13,7 +13,7 @@ describe('readUsage', () => {
     assert.deepEqual(readUsage({ input_tokens: 5, output_tokens: 7 }), { input_tokens: 5, output_tokens: 7, total_tokens: 12, cached_input_tokens: null, reasoning_tokens: null });
   });
   it('returns null when no usable count is present', () => {
-    for (const u of [null, undefined, 'x', 3, {}, { prompt_tokens: -1 }, { prompt_tokens: 1.5 }, { prompt_tokens: '3' }]) {
+    for (const u of [null, undefined, 'x', 3, {}, { prompt_tokens: -1 }, { prompt_tokens: 1.5 }, { prompt_tokens: '3' }, { output_tokens: 5 }, { completion_tokens: 3, total_tokens: 3 }]) {
       assert.equal(readUsage(u), null, JSON.stringify(u));
     }
   });

@@ -120,3 +120,30 @@ describe('Recorder with an invalid record', () => {
     await recorder.close();
   });
 });
+
+describe('Recorder with a failing store', () => {
+  it('backs off exponentially instead of retrying on every request', async () => {
+    let attempts = 0;
+    const store: Store = {
+      async recordBatch() {
+        attempts++;
+        throw new Error('database is locked');
+      },
+      recent: () => Promise.reject(new Error('unused')),
+      getRequest: () => Promise.reject(new Error('unused')),
+      scan: () => Promise.reject(new Error('unused')),
+      close: () => Promise.resolve(),
+    };
+    const recorder = new Recorder(store, logger, { flushIntervalMs: 10, maxBatch: 1 });
+    // maxBatch 1: without backoff every enqueue would trigger an immediate write attempt.
+    for (let i = 0; i < 50; i++) {
+      recorder.enqueue(record(i));
+      await sleep(5);
+    }
+    // ~250 ms: delays of 20, 40, 80, 160 ms after the first failure allow about 5 attempts.
+    assert.ok(attempts <= 7, `attempts: ${attempts}`);
+    assert.ok(attempts >= 2, `attempts: ${attempts}`);
+    assert.equal(recorder.stats().queued, 50);
+    await recorder.close(); // gives up after one more try; stops the retry timer
+  });
+});
