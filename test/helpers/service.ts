@@ -13,6 +13,8 @@ export interface TestService extends RunningService {
   rows(n: number, timeoutMs?: number): Promise<StoredRequest[]>;
   /** Rows stored so far, after a flush (call before the requests of a test). */
   rowCount(): Promise<number>;
+  /** The n-th row (1-based, oldest first), waiting until it is stored. */
+  rowAt(n: number): Promise<StoredRequest>;
   /** The newest row once there are `count + 1`: the one written after `rowCount()` returned `count`. */
   rowAfter(count: number): Promise<StoredRequest>;
   /** close() and remove the temporary directory. */
@@ -53,6 +55,11 @@ export async function startTestService(overrides: Partial<Config> & { upstreamUr
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
+  const rowAt = async (n: number): Promise<StoredRequest> => {
+    const row = (await rows(n)).at(-1);
+    if (row === undefined) throw new Error(`no row ${n}`);
+    return row;
+  };
   return {
     ...service,
     dir,
@@ -62,11 +69,8 @@ export async function startTestService(overrides: Partial<Config> & { upstreamUr
       await service.recorder.flush();
       return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
     },
-    async rowAfter(count) {
-      const row = (await rows(count + 1)).at(-1);
-      if (row === undefined) throw new Error(`no row after ${count}`);
-      return row;
-    },
+    rowAt,
+    rowAfter: (count) => rowAt(count + 1),
     async dispose() {
       await service.close();
       rmSync(dir, { recursive: true, force: true });

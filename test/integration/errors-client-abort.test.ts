@@ -5,7 +5,6 @@ import OpenAI from 'openai';
 import { startFakeUpstream, sleep, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { chatChunk, usageChunk } from '../helpers/chunks.js';
-import type { StoredRequest } from '../../src/store/types.js';
 
 /** The client goes away: the upstream request is aborted too, and the row says client_aborted. */
 
@@ -64,11 +63,6 @@ describe('errors: client aborts', () => {
   const sides: UpstreamSide[] = [];
   let arrived: (() => void) | null = null;
   let requests = 0;
-  async function rowOf(n: number): Promise<StoredRequest> {
-    const row = (await service.rows(n)).at(-1);
-    assert.ok(row);
-    return row;
-  }
 
   before(async () => {
     upstream = await startFakeUpstream();
@@ -155,7 +149,7 @@ describe('errors: client aborts', () => {
     assert.equal(chunks, 1);
     await assertUpstreamAborted(sides[before]);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'client_aborted');
     assert.equal(row.error_message, 'client closed the connection');
@@ -181,7 +175,7 @@ describe('errors: client aborts', () => {
     req.destroy();
     await assertUpstreamAborted(sides[before]);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'client_aborted');
     assert.equal(row.status_code, 200);
@@ -210,7 +204,7 @@ describe('errors: client aborts', () => {
     await assertUpstreamAborted(sides[before]);
     assert.equal(gotResponse, false);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'client_aborted');
     assert.equal(row.error_message, 'client closed the connection');
@@ -239,7 +233,7 @@ describe('errors: client aborts', () => {
     assert.ok(outcome instanceof OpenAI.APIUserAbortError, `got ${String(outcome)}`);
     await assertUpstreamAborted(sides[before]);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.error_type, 'client_aborted');
     assert.equal(row.is_error, true);
     assert.equal(row.status_code, null);

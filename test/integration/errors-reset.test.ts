@@ -5,7 +5,6 @@ import OpenAI, { InternalServerError } from 'openai';
 import { startFakeUpstream, sleep, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { chatChunk } from '../helpers/chunks.js';
-import type { StoredRequest } from '../../src/store/types.js';
 
 /** The upstream drops its connection: before headers → 502 upstream_reset; mid-stream → the client is cut too. */
 
@@ -57,11 +56,6 @@ describe('errors: upstream resets the connection', () => {
   let service: TestService;
   let client: OpenAI;
   let requests = 0;
-  async function rowOf(n: number): Promise<StoredRequest> {
-    const row = (await service.rows(n)).at(-1);
-    assert.ok(row);
-    return row;
-  }
 
   before(async () => {
     upstream = await startFakeUpstream();
@@ -109,7 +103,7 @@ describe('errors: upstream resets the connection', () => {
     assert.deepEqual(err.error, { message: resetMessage(), type: 'upstream_reset', code: 'bad_gateway' });
     assert.equal(upstream.received.length, before + 1, 'the proxy must not retry a POST on its own');
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 502);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_reset');
@@ -128,7 +122,7 @@ describe('errors: upstream resets the connection', () => {
     assert.equal(res.headers['content-type'], 'application/json');
     assert.equal(res.body.toString(), JSON.stringify({ error: { message: resetMessage(), type: 'upstream_reset', code: 'bad_gateway' } }));
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 502);
     assert.equal(row.error_type, 'upstream_reset');
     assert.equal(row.was_streamed, true);
@@ -153,7 +147,7 @@ describe('errors: upstream resets the connection', () => {
     assert.ok(outcome instanceof Error, `the stream must fail, not end cleanly (got ${String(outcome)})`);
     assert.equal(text, 'Hello');
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 200);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_reset');
@@ -178,7 +172,7 @@ describe('errors: upstream resets the connection', () => {
     assert.equal(res.complete, false);
     assert.equal(res.body.toString(), `data: ${HEL}\n\ndata: ${LO}\n\n`);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 200);
     assert.equal(row.error_type, 'upstream_reset');
     assert.equal(row.was_streamed, true);

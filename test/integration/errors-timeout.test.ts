@@ -6,7 +6,6 @@ import OpenAI, { InternalServerError } from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { chatChunk } from '../helpers/chunks.js';
-import type { StoredRequest } from '../../src/store/types.js';
 
 /** UPSTREAM_TIMEOUT_MS: an upstream that never answers gets a 504, one that stalls mid-body gets cut. */
 
@@ -50,11 +49,6 @@ describe('errors: upstream timeout', () => {
   /** Upstream responses left hanging, with whether the proxy closed them. */
   const hanging: { res: ServerResponse; closed: Promise<number> }[] = [];
   let requests = 0;
-  async function rowOf(n: number): Promise<StoredRequest> {
-    const row = (await service.rows(n)).at(-1);
-    assert.ok(row);
-    return row;
-  }
 
   before(async () => {
     upstream = await startFakeUpstream();
@@ -91,7 +85,7 @@ describe('errors: upstream timeout', () => {
     assert.ok(elapsed >= TIMEOUT_MS - 5, `answered after ${elapsed} ms, before the ${TIMEOUT_MS} ms timeout`);
     assert.ok(elapsed < TIMEOUT_MS + 2000, `answered after ${elapsed} ms`);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 504);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_timeout');
@@ -117,7 +111,7 @@ describe('errors: upstream timeout', () => {
     assert.ok(closedAfter < TIMEOUT_MS + 2000, `upstream request closed after ${closedAfter} ms`);
     assert.equal(upstreamSide.res.headersSent, false);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 504);
     assert.equal(row.error_type, 'upstream_timeout');
     assert.equal(row.was_streamed, true);
@@ -138,7 +132,7 @@ describe('errors: upstream timeout', () => {
     assert.equal(res.body.toString(), first);
     assert.ok(res.elapsedMs >= TIMEOUT_MS - 5, `cut after ${res.elapsedMs} ms`);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 200);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_timeout');

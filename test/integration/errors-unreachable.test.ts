@@ -7,7 +7,6 @@ import OpenAI, { InternalServerError } from 'openai';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { chatCompletion } from '../helpers/chunks.js';
 import { sendJson } from '../helpers/fake-upstream.js';
-import type { StoredRequest } from '../../src/store/types.js';
 
 /** An upstream that refuses connections: 502 upstream_unreachable, the service stays up and recovers. */
 
@@ -66,11 +65,6 @@ describe('errors: upstream unreachable', () => {
   let expectedMessage: string;
   /** Requests sent so far; each test's row is the newest once that many rows exist. */
   let requests = 0;
-  async function rowOf(n: number): Promise<StoredRequest> {
-    const row = (await service.rows(n)).at(-1);
-    assert.ok(row);
-    return row;
-  }
 
   before(async () => {
     port = await closedPort();
@@ -98,7 +92,7 @@ describe('errors: upstream unreachable', () => {
     assert.equal(err.status, 502);
     assert.deepEqual(err.error, { message: expectedMessage, type: 'upstream_unreachable', code: 'bad_gateway' });
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 502);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_unreachable');
@@ -118,7 +112,7 @@ describe('errors: upstream unreachable', () => {
     assert.equal(res.headers['content-length'], String(Buffer.byteLength(expected)));
     assert.equal(res.body.toString('utf8'), expected);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 502);
     assert.equal(row.error_type, 'upstream_unreachable');
     assert.equal(row.was_streamed, true);
@@ -140,7 +134,7 @@ describe('errors: upstream unreachable', () => {
     assert.equal(r.choices[0]?.message.content, 'back');
     assert.deepEqual(r.usage, { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 });
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 200);
     assert.equal(row.is_error, false);
     assert.equal(row.error_type, null);

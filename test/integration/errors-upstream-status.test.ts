@@ -4,7 +4,6 @@ import { Agent, request } from 'node:http';
 import OpenAI, { APIError, BadRequestError, InternalServerError, NotFoundError } from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-import type { StoredRequest } from '../../src/store/types.js';
 
 /** Upstream 4xx/5xx answers reach the client unchanged and are recorded as `upstream_status` errors. */
 
@@ -88,11 +87,6 @@ describe('errors: upstream 4xx/5xx answers', () => {
   let client: OpenAI;
   /** Requests sent so far; each test's row is the newest once that many rows exist. */
   let requests = 0;
-  async function rowOf(n: number): Promise<StoredRequest> {
-    const row = (await service.rows(n)).at(-1);
-    assert.ok(row);
-    return row;
-  }
 
   before(async () => {
     upstream = await startFakeUpstream((_req, res, body) => {
@@ -140,7 +134,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.equal(err.headers?.get('content-type'), 'application/json; charset=utf-8');
     assert.equal(upstream.received.length, before + 1);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 404);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_status');
@@ -163,7 +157,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.deepEqual(pairs(res.rawHeaders), [...NOT_FOUND_HEADERS, ...PROXY_HOP]);
     assert.deepEqual(res.body, Buffer.from(NOT_FOUND_BODY));
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 404);
     assert.equal(row.error_type, 'upstream_status');
     assert.equal(row.error_message, "model 'no-such-model' not found");
@@ -185,7 +179,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.equal(err.requestID, 'req-503');
     assert.equal(upstream.received.length, before + 1);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 503);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_status');
@@ -202,7 +196,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.deepEqual(pairs(res.rawHeaders), [...UNAVAILABLE_HEADERS, ...PROXY_HOP]);
     assert.deepEqual(res.body, Buffer.from(UNAVAILABLE_BODY));
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 503);
     assert.equal(row.error_type, 'upstream_status');
     assert.equal(row.error_message, 'Loading model');
@@ -222,7 +216,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     assert.deepEqual(err.error, JSON.parse(CONTEXT_BODY).error);
     assert.equal(err.type, 'exceed_context_size_error');
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 400);
     assert.equal(row.is_error, true);
     assert.equal(row.error_type, 'upstream_status');
@@ -243,7 +237,7 @@ describe('errors: upstream 4xx/5xx answers', () => {
     // The upstream's `Connection: close` is about the proxy↔upstream hop: the client keeps its connection.
     assert.deepEqual(pairs(res.rawHeaders), [...CONTEXT_HEADERS.filter(([name]) => name !== 'Connection'), ...PROXY_HOP]);
 
-    const row = await rowOf(n);
+    const row = await service.rowAt(n);
     assert.equal(row.status_code, 400);
     assert.equal(row.error_type, 'upstream_status');
     assert.equal(row.error_message, CONTEXT_MESSAGE);
