@@ -3,11 +3,16 @@
  * (nulls are stored as 0, presence comes from flag bits): at a million rows, branch
  * mispredictions, register spills and read-modify-writes of memory cost more than arithmetic.
  *
- * - One group (aggregate, and each time bucket): sums in locals, counts from a 128-entry
- *   histogram of the counted flag bits, metrics gathered into a scratch array for percentiles.
+ * - One group (aggregate, and each time bucket): one fused pass keeps sums in locals, counts
+ *   from a 128-entry histogram of the counted flag bits and gathers the metrics into a scratch
+ *   array for percentiles (fewer passes: at a million rows these loops are bound by memory).
  * - Time buckets: the selection is counting-sorted by bucket (rows arrive roughly in time order,
- *   so this stays sequential), then each bucket is one group as above.
- * - groupBy: groups are interleaved in row order, so each pass updates per-group slots.
+ *   so this stays sequential; skipped when already in bucket order), then each bucket is one
+ *   group as above.
+ * - groupBy: groups are interleaved in row order, so each pass updates per-group slots. For
+ *   dictionaries of at most MAX_HISTOGRAM_GROUPS values the group slot is the dictionary id + 1
+ *   (no numbering pass) and counts and sums share one pass.
+ * Sums always run in row order, so floating-point results do not depend on the path taken.
  */
 import type { Aggregate, Distribution } from './types.js';
 import {
@@ -18,8 +23,12 @@ import { DistributionBuilder, wordsOf } from './percentile.js';
 
 /** Reusable buffers; queries are synchronous, so one set per index suffices. */
 export class Scratch {
-  /** Selected row indexes, ascending. */
+  /** Selected row indexes, ascending: `buffer` or `identity` (read only). */
   sel = new Int32Array(0);
+  /** Where selections are written. */
+  private buffer = new Int32Array(0);
+  /** identity[k] === k. */
+  private identity = new Int32Array(0);
   /** Group id of each selected entry (grouped queries). */
   gid = new Int32Array(0);
   /** The selection reordered by group (time buckets). */
@@ -28,14 +37,35 @@ export class Scratch {
   values = new Float64Array(0);
   words: Uint32Array = new Uint32Array(0);
   readonly distributions = new DistributionBuilder();
+  /** Histogram of the counted flag bits of one group; all zero between calls. */
+  readonly codeHist = new Int32Array(1 << COUNTED_BITS);
 
   /** Makes the row buffers hold at least `n` entries. */
   ensure(n: number): void {
-    if (this.sel.length >= n) return;
+    if (this.buffer.length >= n) return;
     const cap = Math.max(n, 1024);
-    this.sel = new Int32Array(cap);
+    this.buffer = new Int32Array(cap);
     this.gid = new Int32Array(cap);
     this.perm = new Int32Array(cap);
+    this.sel = this.buffer;
+  }
+
+  /** Points `sel` at the buffer selections are written into (see useAllRows). */
+  useBuffer(): Int32Array {
+    this.sel = this.buffer;
+    return this.buffer;
+  }
+
+  /** Points `sel` at 0..n-1 (every row selected) without a copy; never written to. */
+  useAllRows(n: number): void {
+    if (this.identity.length < n) {
+      const old = this.identity.length;
+      const next = new Int32Array(Math.max(n, 1024, Math.ceil(old * 1.5)));
+      next.set(this.identity);
+      for (let k = old; k < next.length; k++) next[k] = k;
+      this.identity = next;
+    }
+    this.sel = this.identity;
   }
 
   /** Makes the values buffer hold at least `n` entries. */
@@ -46,7 +76,7 @@ export class Scratch {
   }
 
   get byteLength(): number {
-    return this.sel.byteLength + this.gid.byteLength + this.perm.byteLength + this.values.byteLength;
+    return this.buffer.byteLength + this.identity.byteLength + this.gid.byteLength + this.perm.byteLength + this.values.byteLength;
   }
 }
 
@@ -58,17 +88,25 @@ const C_SLOTS = COUNTED_BITS + 1;
 // Sum slots per group: input, output, total, cached, reasoning tokens, cost.
 const S_SLOTS = 6;
 
-/** The aggregate of rows[from..to). */
+/**
+ * The aggregate of rows[from..to): one fused pass counts (histogram of the counted flag bits),
+ * sums tokens and cost in locals and compacts the three metrics for percentiles.
+ */
 export function aggregateRange(cols: Columns, rows: Int32Array, from: number, to: number, scratch: Scratch): Aggregate {
-  const counts = countGroups(cols.flags, rows, null, from, to, 1);
-  const sums = sumRange(cols, rows, from, to);
   const len = to - from;
   scratch.ensureValues(3 * len);
   const values = scratch.values;
-  const { flags, duration, ttft, tps } = cols;
+  const hist = scratch.codeHist;
+  const mask = COUNTED_MASK;
+  const { flags, duration, ttft, tps, inputTokens, outputTokens, totalTokens, cachedTokens, cost } = cols;
   const bitDuration = BIT_DURATION;
   const bitTtft = BIT_TTFT;
   const bitTps = BIT_TPS;
+  let input = 0;
+  let output = 0;
+  let total = 0;
+  let cached = 0;
+  let costSum = 0;
   // Branch-free compaction of the three metrics into [0, len), [len, 2 len) and [2 len, 3 len):
   // every value is written, each cursor only advances past present ones.
   let c0 = 0;
@@ -77,6 +115,12 @@ export function aggregateRange(cols: Columns, rows: Int32Array, from: number, to
   for (let k = from; k < to; k++) {
     const i = rows[k]!;
     const f = flags[i]!;
+    hist[f & mask]!++;
+    input += inputTokens[i]!;
+    output += outputTokens[i]!;
+    total += totalTokens[i]!;
+    cached += cachedTokens[i]!;
+    costSum += cost[i]!;
     values[c0] = duration[i]!;
     c0 += (f >> bitDuration) & 1;
     values[c1] = ttft[i]!;
@@ -84,6 +128,15 @@ export function aggregateRange(cols: Columns, rows: Int32Array, from: number, to
     values[c2] = tps[i]!;
     c2 += (f >> bitTps) & 1;
   }
+  // Rarely reported at all; when never, the column is all 0 and needs no pass.
+  let reasoning = 0;
+  if ((cols.flagsSeen >> BIT_REASONING) & 1) {
+    const col = cols.reasoningTokens;
+    for (let k = from; k < to; k++) reasoning += col[rows[k]!]!;
+  }
+  const counts = countsOfHistogram(hist, 1);
+  hist.fill(0);
+  const sums = Float64Array.of(input, output, total, cached, reasoning, costSum);
   const { distributions, words } = scratch;
   return build(
     counts, sums, 0,
@@ -91,6 +144,23 @@ export function aggregateRange(cols: Columns, rows: Int32Array, from: number, to
     distributions.of(values, words, len, c1 - len),
     distributions.of(values, words, 2 * len, c2 - 2 * len),
   );
+}
+
+/** Counts (C_SLOTS per group) from a histogram of (group, counted flag bits). */
+function countsOfHistogram(hist: Int32Array, groupCount: number): Float64Array {
+  const counts = new Float64Array(groupCount * C_SLOTS);
+  const codes = CODES;
+  const bits = COUNTED_BITS;
+  for (let g = 0; g < groupCount; g++) {
+    const c = g * C_SLOTS;
+    for (let code = 0; code < codes; code++) {
+      const h = hist[g * codes + code]!;
+      if (h === 0) continue;
+      counts[c]! += h;
+      for (let b = 0; b < bits; b++) if ((code >> b) & 1) counts[c + 1 + b]! += h;
+    }
+  }
+  return counts;
 }
 
 /**
@@ -102,10 +172,17 @@ export function aggregateRuns(cols: Columns, scratch: Scratch, n: number, groupC
   const starts = new Int32Array(groupCount + 1);
   for (let k = 0; k < n; k++) starts[gid[k]! + 1]!++;
   for (let g = 0; g < groupCount; g++) starts[g + 1]! += starts[g]!;
-  const cursor = starts.slice(0, groupCount);
-  for (let k = 0; k < n; k++) perm[cursor[gid[k]!]!++] = sel[k]!;
+  // Rows usually arrive in time order: when the groups already are, the selection is its own sort.
+  let sorted = true;
+  for (let k = 1; k < n && sorted; k++) sorted = gid[k - 1]! <= gid[k]!;
+  let rows = sel;
+  if (!sorted) {
+    const cursor = starts.slice(0, groupCount);
+    for (let k = 0; k < n; k++) perm[cursor[gid[k]!]!++] = sel[k]!;
+    rows = perm;
+  }
   const out = new Array<Aggregate>(groupCount);
-  for (let g = 0; g < groupCount; g++) out[g] = aggregateRange(cols, perm, starts[g]!, starts[g + 1]!, scratch);
+  for (let g = 0; g < groupCount; g++) out[g] = aggregateRange(cols, rows, starts[g]!, starts[g + 1]!, scratch);
   return out;
 }
 
@@ -118,6 +195,56 @@ export function aggregateGroups(cols: Columns, scratch: Scratch, n: number, grou
   const out = new Array<Aggregate>(groupCount);
   for (let g = 0; g < groupCount; g++) out[g] = build(counts, sums, g, durations[g]!, ttfts[g]!, speeds[g]!);
   return out;
+}
+
+/**
+ * Aggregates by dictionary column over rows scratch.sel[0..n): group slot id + 1 (0: null), for
+ * `dictSize + 1` slots (at most MAX_HISTOGRAM_GROUPS, see canGroupByColumn). One fused pass
+ * writes each entry's slot to scratch.gid, counts and sums; then the metrics are gathered per
+ * slot. Returns the aggregates of all slots, or null for a slot without rows.
+ */
+export function aggregateByColumn(
+  cols: Columns, column: Int32Array, scratch: Scratch, n: number, dictSize: number,
+): (Aggregate | null)[] {
+  const { sel, gid } = scratch;
+  const slots = dictSize + 1;
+  const codes = CODES;
+  const mask = COUNTED_MASK;
+  const sSlots = S_SLOTS;
+  const hist = new Int32Array(slots * codes);
+  const sums = new Float64Array(slots * S_SLOTS);
+  const { flags, inputTokens, outputTokens, totalTokens, cachedTokens, cost } = cols;
+  for (let k = 0; k < n; k++) {
+    const i = sel[k]!;
+    const g = column[i]! + 1;
+    gid[k] = g;
+    hist[g * codes + (flags[i]! & mask)]!++;
+    const s = g * sSlots;
+    sums[s]! += inputTokens[i]!;
+    sums[s + 1]! += outputTokens[i]!;
+    sums[s + 2]! += totalTokens[i]!;
+    sums[s + 3]! += cachedTokens[i]!;
+    sums[s + 5]! += cost[i]!;
+  }
+  if ((cols.flagsSeen >> BIT_REASONING) & 1) {
+    const col = cols.reasoningTokens;
+    for (let k = 0; k < n; k++) sums[gid[k]! * sSlots + 4]! += col[sel[k]!]!;
+  }
+  const counts = countsOfHistogram(hist, slots);
+  const [durations, ttfts, speeds] = groupDistributions(cols, counts, scratch, n, slots);
+  const out = new Array<Aggregate | null>(slots);
+  for (let g = 0; g < slots; g++) {
+    out[g] = counts[g * C_SLOTS] === 0 ? null : build(counts, sums, g, durations[g]!, ttfts[g]!, speeds[g]!);
+  }
+  return out;
+}
+
+/**
+ * Whether aggregateByColumn suits `n` selected rows over a dictionary of this size: its per-slot
+ * work is in proportion to the dictionary, so small selections number their groups densely.
+ */
+export function canGroupByColumn(dictSize: number, n: number): boolean {
+  return dictSize + 1 <= MAX_HISTOGRAM_GROUPS && n >= 16 * (dictSize + 1);
 }
 
 function build(
@@ -169,41 +296,7 @@ export function countGroups(
   const hist = new Int32Array(groupCount * codes);
   if (gid === null) for (let k = from; k < to; k++) hist[flags[rows[k]!]! & mask]!++;
   else for (let k = from; k < to; k++) hist[gid[k]! * codes + (flags[rows[k]!]! & mask)]!++;
-  for (let g = 0; g < groupCount; g++) {
-    const c = g * C_SLOTS;
-    for (let code = 0; code < codes; code++) {
-      const h = hist[g * codes + code]!;
-      if (h === 0) continue;
-      counts[c]! += h;
-      for (let b = 0; b < bits; b++) if ((code >> b) & 1) counts[c + 1 + b]! += h;
-    }
-  }
-  return counts;
-}
-
-/** Token and cost sums (S_SLOTS) of rows[from..to), in locals (nulls are stored as 0). */
-export function sumRange(cols: Columns, rows: Int32Array, from: number, to: number): Float64Array {
-  const { inputTokens, outputTokens, totalTokens, cachedTokens, cost } = cols;
-  let input = 0;
-  let output = 0;
-  let total = 0;
-  let cached = 0;
-  let costSum = 0;
-  for (let k = from; k < to; k++) {
-    const i = rows[k]!;
-    input += inputTokens[i]!;
-    output += outputTokens[i]!;
-    total += totalTokens[i]!;
-    cached += cachedTokens[i]!;
-    costSum += cost[i]!;
-  }
-  // Rarely reported at all; when never, the column is all 0 and needs no pass.
-  let reasoning = 0;
-  if ((cols.flagsSeen >> BIT_REASONING) & 1) {
-    const col = cols.reasoningTokens;
-    for (let k = from; k < to; k++) reasoning += col[rows[k]!]!;
-  }
-  return Float64Array.of(input, output, total, cached, reasoning, costSum);
+  return countsOfHistogram(hist, groupCount);
 }
 
 /** Per-group token and cost sums (S_SLOTS per group) over rows sel[0..n), entry k in group gid[k]. */

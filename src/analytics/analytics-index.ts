@@ -15,8 +15,8 @@ import type { RequestRecord } from '../store/types.js';
 import { COMPLETION_ENDPOINTS } from '../capture/endpoints.js';
 import type { Aggregate, Analytics, CompletionOverview, Group, GroupDimension, StatsFilter, TimeBucket } from './types.js';
 import { Columns, type Dictionary } from './columns.js';
-import { resolveFilter, selectRows } from './select.js';
-import { aggregateGroups, aggregateRange, aggregateRuns, Scratch } from './accumulate.js';
+import { resolveFilter, selectRows, selectsAll } from './select.js';
+import { aggregateByColumn, aggregateGroups, aggregateRange, aggregateRuns, canGroupByColumn, Scratch } from './accumulate.js';
 import { completionOverview } from './completion.js';
 import { warmUp } from './warm-up.js';
 
@@ -63,6 +63,16 @@ export class AnalyticsIndex implements Analytics {
     const n = this.select(filter);
     if (n === 0) return [];
     const { column, dict } = this.dimension(dimension);
+    if (canGroupByColumn(dict.size, n)) {
+      const bySlot = aggregateByColumn(this.cols, column, this.scratch, n, dict.size);
+      const groups: Group[] = [];
+      for (let slot = 0; slot < bySlot.length; slot++) {
+        const aggregate = bySlot[slot];
+        if (aggregate) groups.push({ key: slot === 0 ? null : dict.values[slot - 1]!, aggregate });
+      }
+      groups.sort(compareGroups);
+      return groups;
+    }
     const { groupCount, ids } = denseGroups(column, this.scratch.sel, this.scratch.gid, n, dict.size);
     const keys = Array.from(ids.subarray(0, groupCount), (id) => (id < 0 ? null : dict.values[id]!));
     const aggregates = aggregateGroups(this.cols, this.scratch, n, keys.length);
@@ -102,8 +112,14 @@ export class AnalyticsIndex implements Analytics {
 
   /** Fills scratch.sel with the matching rows; returns how many. */
   private select(filter: StatsFilter, endpointTable: Uint8Array | null = null): number {
-    this.scratch.ensure(this.cols.size);
-    return selectRows(this.cols, resolveFilter(this.cols, filter, endpointTable), this.scratch.sel);
+    const size = this.cols.size;
+    this.scratch.ensure(size);
+    const resolved = resolveFilter(this.cols, filter, endpointTable);
+    if (selectsAll(resolved)) {
+      this.scratch.useAllRows(size);
+      return size;
+    }
+    return selectRows(this.cols, resolved, this.scratch.useBuffer());
   }
 
   private completionEndpoints(): Uint8Array {

@@ -114,6 +114,14 @@ export function intersectInPlace(a: Int32Array, aLen: number, b: Int32Array, bLe
   return out;
 }
 
+/** Whether the filter matches every row (no condition at all). */
+export function selectsAll(f: ResolvedFilter): boolean {
+  return (
+    !f.empty && f.candidates === null && f.start === -Infinity && f.end === Infinity && f.flagMask === 0 &&
+    f.model < 0 && f.endpoint < 0 && f.apiKey < 0 && f.user < 0 && f.endpointTable === null
+  );
+}
+
 /**
  * Writes the indexes of the matching rows (ascending) into `out`, which must hold `cols.size`
  * entries; returns how many matched. Without tag candidates, the zone maps skip blocks wholly
