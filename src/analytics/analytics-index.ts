@@ -16,7 +16,8 @@ import { COMPLETION_ENDPOINTS } from '../capture/endpoints.js';
 import type { Aggregate, Analytics, CompletionOverview, Group, GroupDimension, StatsFilter, TimeBucket } from './types.js';
 import { Columns, type Dictionary } from './columns.js';
 import { resolveFilter, selectRows, selectsAll } from './select.js';
-import { aggregateByColumn, aggregateGroups, aggregateRange, aggregateRuns, canGroupByColumn, Scratch } from './accumulate.js';
+import { aggregateByColumn, aggregateGroups, aggregateRange, aggregateRuns, canGroupByColumn } from './accumulate.js';
+import { Scratch } from './scratch.js';
 import { completionOverview } from './completion.js';
 import { warmUp } from './warm-up.js';
 
