@@ -17,6 +17,9 @@ import type { StatsFilter } from '../../src/analytics/types.js';
 import { createAdminApp } from '../../src/api/admin-app.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { RequestRecord } from '../../src/store/types.js';
+import { prng } from './prng.js';
+
+export { prng };
 
 export interface Row {
   readonly id: number;
@@ -254,16 +257,6 @@ export function assertClose(actual: unknown, expected: unknown, where = '$'): vo
 }
 
 /** A small deterministic PRNG (mulberry32), so generated data is the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const DAY0 = Date.UTC(2024, 0, 15);
 export const KEY_A = 'key_aaaaaaaaaaaaaaaa';

@@ -10,17 +10,8 @@ import type {
 } from '../../src/analytics/types.js';
 import { COMPLETION_ENDPOINTS } from '../../src/capture/endpoints.js';
 import type { ErrorType, RequestRecord } from '../../src/store/types.js';
+import { prng } from '../helpers/prng.js';
 
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const T0 = Date.UTC(2025, 0, 1);
 const HOUR = 3_600_000;

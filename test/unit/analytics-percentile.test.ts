@@ -2,18 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DistributionBuilder, nearestRank, quickselect, wordsOf } from '../../src/analytics/percentile.js';
 import type { Distribution } from '../../src/analytics/types.js';
+import { prng } from '../helpers/prng.js';
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Brute force: sort, then the smallest r with r × 100 ≥ N × count. */
 function reference(values: readonly number[]): Distribution {
