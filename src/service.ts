@@ -64,6 +64,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   // After listening, an 'error' (e.g. EMFILE on accept) would otherwise crash the process.
   proxy.server.on('error', (err) => logger.error({ err }, 'proxy listener error'));
+  await admin.setProxyUrl(proxyUrl);
   logger.info({ proxy: proxyUrl, admin: admin.url, upstream: target.display, db: config.dbPath }, 'llm-metrics-proxy listening');
 
   let closing: Promise<void> | null = null;

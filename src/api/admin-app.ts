@@ -2,10 +2,13 @@ import { Hono } from 'hono';
 import type { Analytics } from '../analytics/types.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/types.js';
+import { createInfoRoutes } from './admin-info.js';
+import { createDashboardRoutes } from './dashboard-routes.js';
 import { errorBody } from './error-body.js';
 import { createOpenAiRoutes } from './openai-routes.js';
 import { InvalidParamError } from './param-error.js';
 import { createStatsRoutes } from './stats-routes.js';
+import type { AdminInfo } from './stats-shapes.js';
 
 export interface AdminAppDeps {
   /** Row endpoints (`/stats/recent`, `/stats/requests/:id`, `/completion_requests`) read it. */
@@ -17,11 +20,18 @@ export interface AdminAppDeps {
   logger: Logger;
   /** Clock for `/metrics` timestamps and timeseries defaults; Date.now unless a test fixes it. */
   now?: () => number;
+  /** Answers `GET /api/info`; without it that route does not exist. */
+  info?: () => AdminInfo;
+  /** The dashboard's built files (web/dist), served at `/`; without it there is no dashboard. */
+  dashboardDir?: string;
 }
 
 export const ADMIN_SERVICE_NAME = 'llm-metrics-proxy-admin';
 
-/** The internal admin HTTP API: health, request statistics and the OpenAI metrics proxy's endpoints, JSON only. */
+/**
+ * The internal admin HTTP API: health, request statistics and the OpenAI metrics proxy's
+ * endpoints (JSON), plus the dashboard's static files at `/`. API routes are registered first.
+ */
 export function createAdminApp(deps: AdminAppDeps): Hono {
   const { logger } = deps;
   const app = new Hono();
@@ -29,6 +39,8 @@ export function createAdminApp(deps: AdminAppDeps): Hono {
   app.get('/health', (c) => c.json({ status: 'ok', service: ADMIN_SERVICE_NAME }));
   app.route('/stats', createStatsRoutes(deps));
   app.route('/', createOpenAiRoutes(deps));
+  if (deps.info !== undefined) app.route('/api', createInfoRoutes(deps.info));
+  if (deps.dashboardDir !== undefined) app.route('/', createDashboardRoutes(deps.dashboardDir));
 
   app.notFound((c) =>
     c.json(

@@ -8,6 +8,8 @@ export interface AdminThread {
   readonly url: string;
   /** Tells the admin thread that rows were written, so its analytics index pulls them. */
   refresh(): void;
+  /** Tells the admin thread the proxy's address (for `/api/info`); resolves once it is set. */
+  setProxyUrl(url: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,25 @@ export async function startAdminThread(data: AdminWorkerData, logger: Logger): P
     url: message.url,
     refresh() {
       if (!exited) worker.postMessage({ type: 'refresh' });
+    },
+    async setProxyUrl(url) {
+      if (exited) return;
+      const set = new Promise<void>((resolve) => {
+        const onMessage = (m: AdminWorkerMessage): void => {
+          if (m.type !== 'proxy-url-set') return;
+          worker.off('message', onMessage);
+          worker.off('exit', onExit);
+          resolve();
+        };
+        const onExit = (): void => {
+          worker.off('message', onMessage);
+          resolve();
+        };
+        worker.on('message', onMessage);
+        worker.once('exit', onExit);
+      });
+      worker.postMessage({ type: 'proxy-url', url });
+      await set;
     },
     async close() {
       if (exited) return;

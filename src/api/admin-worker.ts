@@ -3,7 +3,8 @@
  * the Hono app. Stats queries (up to ~100 ms over a million rows) and the start-up load of the
  * history therefore never hold up the proxy's event loop, and use the machine's second core.
  *
- * Messages: parent → worker `{type:'refresh'}` (rows were written) and `{type:'close'}`;
+ * Messages: parent → worker `{type:'refresh'}` (rows were written), `{type:'proxy-url', url}`
+ * (the proxy listens; answered by `{type:'proxy-url-set'}`) and `{type:'close'}`;
  * worker → parent `{type:'listening', url}`, `{type:'failed', message}`, `{type:'closed'}`.
  */
 import { once } from 'node:events';
@@ -16,6 +17,9 @@ import { StoreSync } from '../analytics/store-sync.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createAdminApp } from './admin-app.js';
+import { packageVersion } from './admin-info.js';
+import { DEFAULT_DASHBOARD_DIR } from './dashboard-routes.js';
+import type { AdminInfo } from './stats-shapes.js';
 
 export interface AdminWorkerData {
   readonly dbPath: string;
@@ -27,6 +31,7 @@ export interface AdminWorkerData {
 export type AdminWorkerMessage =
   | { readonly type: 'listening'; readonly url: string }
   | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'proxy-url-set' }
   | { readonly type: 'closed' };
 
 const port = parentPort;
@@ -40,11 +45,17 @@ const analytics = new AnalyticsIndex();
 const sync = new StoreSync(store, (records) => analytics.add(records));
 const refresh = (): Promise<void> =>
   sync.refresh().catch((err: unknown) => logger.error({ err }, 'analytics refresh from the store failed'));
-const server = createAdaptorServer({ fetch: createAdminApp({ store, analytics, refresh, logger }).fetch }) as Server;
+// The proxy starts listening after this thread does, so its address arrives by message.
+const info: AdminInfo = { proxy_url: null, version: packageVersion() };
+const app = createAdminApp({ store, analytics, refresh, logger, info: () => info, dashboardDir: DEFAULT_DASHBOARD_DIR });
+const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 
-port.on('message', (message: { type: string }) => {
+port.on('message', (message: { type: string; url?: string }) => {
   if (message.type === 'refresh') void refresh();
-  else if (message.type === 'close') void close();
+  else if (message.type === 'proxy-url') {
+    info.proxy_url = message.url ?? null;
+    post({ type: 'proxy-url-set' });
+  } else if (message.type === 'close') void close();
 });
 
 async function close(): Promise<void> {

@@ -98,3 +98,10 @@ export interface RecentPage {
   /** Pass as `cursor` to get the next (older) page; null when there are no older rows. */
   next_cursor: string | null;
 }
+
+/** `GET /api/info`: what the dashboard needs to know about the service itself. */
+export interface AdminInfo {
+  /** The proxy listener's bound address, e.g. `http://0.0.0.0:8080`; null until it listens. */
+  proxy_url: string | null;
+  version: string;
+}

@@ -1,0 +1,111 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { RecentPage } from './lib/api-types.js';
+import { resolveWindow } from './lib/time-range.js';
+import type { DashboardState, TextFilter } from './lib/url-state.js';
+import { ApiContext, useApi } from './hooks/use-api.js';
+import { useClock, type Clock } from './hooks/use-clock.js';
+import { useDashboardState, type UpdateState } from './hooks/use-dashboard-state.js';
+import { useLocalStorage } from './hooks/use-local-storage.js';
+import { useTheme, type ThemeState } from './hooks/use-theme.js';
+import { EmptyState } from './components/empty-state.js';
+import { FilterBar } from './components/filter-bar.js';
+import { GroupView } from './components/group-view.js';
+import { Header } from './components/header.js';
+import { Overview } from './components/overview.js';
+import { ApiErrorMessage } from './components/panel.js';
+import { RequestDetail } from './components/request-detail.js';
+import { RequestsView } from './components/requests-view.js';
+import { SettingsDialog } from './components/settings-dialog.js';
+import { TAB_LABELS, TabBar } from './components/tab-bar.js';
+
+export const TOKEN_STORAGE_KEY = 'lmp.adminToken';
+
+/** Whether anything was ever recorded: one row, newest first, unfiltered (an index lookup). */
+const PROBE_PATH = 'stats/recent?limit=1';
+
+export function App() {
+  const [state, update] = useDashboardState();
+  const theme = useTheme();
+  const [token, storeToken] = useLocalStorage(TOKEN_STORAGE_KEY);
+  const clock = useClock(state.live);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const api = useMemo(() => ({ token: token ?? '', tick: clock.tick }), [token, clock.tick]);
+
+  useEffect(() => {
+    document.title = `${TAB_LABELS[state.tab]} · LLM metrics proxy`;
+  }, [state.tab]);
+
+  return (
+    <ApiContext.Provider value={api}>
+      <Dashboard state={state} update={update} clock={clock} theme={theme} onSettings={() => setSettingsOpen(true)} />
+      {settingsOpen && (
+        <SettingsDialog token={token ?? ''} onSave={(t) => storeToken(t === '' ? null : t)} onClose={() => setSettingsOpen(false)} />
+      )}
+    </ApiContext.Provider>
+  );
+}
+
+interface DashboardProps {
+  readonly state: DashboardState;
+  readonly update: UpdateState;
+  readonly clock: Clock;
+  readonly theme: ThemeState;
+  readonly onSettings: () => void;
+}
+
+function Dashboard({ state, update, clock, theme, onSettings }: DashboardProps) {
+  const window = useMemo(() => resolveWindow(state.range, clock.now), [state.range, clock.now]);
+  const probe = useApi<RecentPage>(PROBE_PATH);
+  const empty = probe.data !== undefined && probe.data.requests.length === 0;
+  const pick = (field: TextFilter, value: string): void =>
+    update((s) => ({ ...s, tab: 'overview', search: field === 'model' ? '' : s.search, filters: { ...s.filters, [field]: value } }));
+
+  return (
+    <>
+      <a className="skip-link" href="#main">Skip to the dashboard</a>
+      <Header
+        range={state.range}
+        window={window}
+        clock={clock}
+        live={state.live}
+        theme={theme}
+        onRange={(range) => update((s) => ({ ...s, range }))}
+        onLive={(live) => {
+          update((s) => ({ ...s, live }));
+          if (live) clock.refresh();
+        }}
+        onSettings={onSettings}
+      />
+      <main id="main" tabIndex={-1}>
+        {probe.error && <ApiErrorMessage what="the dashboard" error={probe.error} />}
+        {probe.data === undefined && probe.error === undefined && <p className="muted">Loading…</p>}
+        {empty && <EmptyState />}
+        {probe.data !== undefined && !empty && (
+          <>
+            <FilterBar filters={state.filters} window={window} onChange={(filters) => update((s) => ({ ...s, filters }))} />
+            <TabBar tab={state.tab} onChange={(tab) => update((s) => ({ ...s, tab }))} />
+            <div id="tab-panel" role="tabpanel" aria-labelledby={`tab-${state.tab}`} data-tab={state.tab}>
+              {state.tab === 'overview' && <Overview window={window} filters={state.filters} now={clock.now} theme={theme.theme} />}
+              {state.tab === 'requests' && (
+                <RequestsView
+                  window={window}
+                  filters={state.filters}
+                  search={state.search}
+                  onSearch={(search) => update((s) => ({ ...s, search }))}
+                  onPickModel={(model) => pick('model', model)}
+                  onOpen={(id) => update((s) => ({ ...s, requestId: id }))}
+                />
+              )}
+              {state.tab !== 'overview' && state.tab !== 'requests' && (
+                <GroupView tab={state.tab} window={window} filters={state.filters} onPick={pick} />
+              )}
+            </div>
+          </>
+        )}
+      </main>
+      {state.requestId !== null && (
+        <RequestDetail key={state.requestId} id={state.requestId} onClose={() => update((s) => ({ ...s, requestId: null }))} />
+      )}
+    </>
+  );
+}

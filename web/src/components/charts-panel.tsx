@@ -1,0 +1,40 @@
+import type { Timeseries } from '../lib/api-types.js';
+import { statsPath } from '../lib/api-query.js';
+import { CHARTS } from '../lib/chart-data.js';
+import type { Theme } from '../lib/theme.js';
+import type { TimeWindow } from '../lib/time-range.js';
+import type { Filters } from '../lib/url-state.js';
+import { useApi } from '../hooks/use-api.js';
+import { ApiErrorMessage, Panel, panelState } from './panel.js';
+import { TimeChart } from './time-chart.js';
+
+interface ChartsPanelProps {
+  /** The window to chart; its start must be known (for "all time": the oldest request's). */
+  readonly window: TimeWindow | null;
+  readonly filters: Filters;
+  readonly theme: Theme;
+}
+
+/** The five charts over time, from one `/stats/timeseries` read (the server picks the bucket). */
+export function ChartsPanel({ window, filters, theme }: ChartsPanelProps) {
+  const series = useApi<Timeseries>(window === null ? null : statsPath('timeseries', window, filters));
+  return (
+    <Panel
+      id="charts"
+      title="Over time"
+      state={panelState(series)}
+      source={series.source}
+      actions={series.data && <span className="muted">per {series.data.bucket}</span>}
+    >
+      {series.error && <ApiErrorMessage what="the charts" error={series.error} />}
+      {!series.error && series.data && (
+        <div className="charts">
+          {CHARTS.map((spec) => (
+            <TimeChart key={spec.id} spec={spec} data={series.data!} theme={theme} />
+          ))}
+        </div>
+      )}
+      {!series.error && !series.data && <p className="muted">Loading…</p>}
+    </Panel>
+  );
+}
