@@ -20,7 +20,7 @@ import { TAB_LABELS, TabBar } from './components/tab-bar.js';
 
 export const TOKEN_STORAGE_KEY = 'lmp.adminToken';
 
-/** Whether anything was ever recorded: one row, newest first, unfiltered (an index lookup). */
+/** Whether anything was ever recorded (else: the empty state): one row, newest first, unfiltered. */
 const PROBE_PATH = 'stats/recent?limit=1';
 
 export function App() {
@@ -78,9 +78,9 @@ function Dashboard({ state, update, clock, theme, onSettings }: DashboardProps) 
       />
       <main id="main" tabIndex={-1}>
         {probe.error && <ApiErrorMessage what="the dashboard" error={probe.error} />}
-        {probe.data === undefined && probe.error === undefined && <p className="muted">Loading…</p>}
         {empty && <EmptyState />}
-        {probe.data !== undefined && !empty && (
+        {/* Not held back for the probe: the panels' own requests go out at the same time. */}
+        {!empty && (
           <>
             <FilterBar filters={state.filters} window={window} onChange={(filters) => update((s) => ({ ...s, filters }))} />
             <TabBar tab={state.tab} onChange={(tab) => update((s) => ({ ...s, tab }))} />
