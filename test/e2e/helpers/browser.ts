@@ -3,7 +3,7 @@
  * the `chromium` package). Screenshots go to test-artifacts/screenshots/, and also to
  * docs/screenshots/ when UPDATE_DOCS_SCREENSHOTS=1 (`npm run docs:screenshots`).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
@@ -15,6 +15,9 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'screenshots');
 const DOCS = join(ROOT, 'docs', 'screenshots');
 
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`no browser at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
