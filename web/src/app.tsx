@@ -97,7 +97,7 @@ function Dashboard({ state, update, clock, theme, onSettings }: DashboardProps) 
                 />
               )}
               {state.tab !== 'overview' && state.tab !== 'requests' && (
-                <GroupView tab={state.tab} window={window} filters={state.filters} onPick={pick} />
+                <GroupView key={state.tab} tab={state.tab} window={window} filters={state.filters} onPick={pick} />
               )}
             </div>
           </>
