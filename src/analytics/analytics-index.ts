@@ -2,12 +2,15 @@
  * In-memory analytics over every recorded request (the `Analytics` the stats API reads).
  *
  * - Storage (columns.ts): growable typed-array columns, strings dictionary-encoded, tag posting
- *   lists; about 100 bytes per record.
+ *   lists, each metric's bucket key (value-keys.ts); about 110 bytes per record.
  * - Filtering (select.ts): filter strings resolved to dictionary ids once per query (an unknown
  *   value matches nothing at once), tag filters as posting-list intersections, time ranges
  *   through per-block start_time zone maps, then an integer scan into a selection vector.
- * - Aggregation (accumulate.ts, completion.ts): branch-free column passes; exact nearest-rank
- *   percentiles by histogram-narrowed selection (percentile.ts), never a full sort.
+ * - Aggregation (accumulate.ts, accumulator.ts, gather.ts, completion*.ts): branch-free column
+ *   passes; exact nearest-rank percentiles from key histograms plus selection inside the bucket
+ *   holding each rank (percentile-plan.ts), never a full sort.
+ * - Rollups (rollups.ts): partials of sealed 256-row blocks and 65,536-row segments, merged
+ *   instead of scanned when the filter is time only; about 20 bytes per record more.
  *
  * Queries are synchronous and share scratch buffers (one set per index).
  */
@@ -15,8 +18,11 @@ import type { RequestRecord } from '../store/types.js';
 import { COMPLETION_ENDPOINTS } from '../capture/endpoints.js';
 import type { Aggregate, Analytics, CompletionOverview, Group, GroupDimension, StatsFilter, TimeBucket } from './types.js';
 import { Columns, type Dictionary } from './columns.js';
-import { resolveFilter, selectRows, selectsAll } from './select.js';
-import { aggregateByColumn, aggregateGroups, aggregateRange, aggregateRuns, canGroupByColumn } from './accumulate.js';
+import { resolveFilter, selectRows, selectsAll, timeOnly } from './select.js';
+import { aggregateBuckets, aggregateByDimension, aggregateRun, aggregateRuns, type Cover, MAX_INTERLEAVED_GROUPS } from './accumulate.js';
+import { BLOCK_SHIFT, Rollups, scanAround } from './rollups.js';
+import { CompletionTotals, scanCompletion } from './completion-totals.js';
+import { assignBuckets, blocksInBuckets } from './time-buckets.js';
 import { Scratch } from './scratch.js';
 import { completionOverview } from './completion.js';
 import { warmUp } from './warm-up.js';
@@ -31,6 +37,9 @@ let warmedUp = false;
 export class AnalyticsIndex implements Analytics {
   private readonly cols = new Columns();
   private readonly scratch = new Scratch();
+  private readonly rollups = new Rollups();
+  /** The last selection's cover (see select). */
+  private cover: Cover | null = null;
   /** 1 for endpoint ids that are completion endpoints; extended as endpoints appear. */
   private completionTable = new Uint8Array(0);
 
@@ -44,40 +53,36 @@ export class AnalyticsIndex implements Analytics {
   /** Appends records (in the order given: the index's row order). */
   add(records: readonly RequestRecord[]): void {
     this.cols.add(records);
+    this.rollups.update(this.cols, (d) => {
+      const { column, dict } = this.dimension(d);
+      return { column, dictSize: dict.size };
+    }, this.completionEndpoints(), this.scratch);
   }
 
   get size(): number {
     return this.cols.size;
   }
 
-  /** Bytes allocated by the columns, tag posting lists and row scratch buffers (not dictionaries). */
+  /** Bytes allocated by the columns, tag posting lists, rollups and row scratch buffers (not dictionaries). */
   get allocatedBytes(): number {
-    return this.cols.allocatedBytes + this.scratch.byteLength;
+    return this.cols.allocatedBytes + this.scratch.byteLength + this.rollups.byteLength;
   }
 
   aggregate(filter: StatsFilter): Aggregate {
     const n = this.select(filter);
-    return aggregateRange(this.cols, this.scratch.sel, 0, n, this.scratch);
+    const blocks = this.cover === null ? [] : this.rollups.blocks.within(this.cover[0], this.cover[1]);
+    return aggregateRun(this.cols, this.rollups, this.scratch.sel, 0, n, this.scratch, blocks);
   }
 
   groupBy(dimension: GroupDimension, filter: StatsFilter): Group[] {
     const n = this.select(filter);
     if (n === 0) return [];
     const { column, dict } = this.dimension(dimension);
-    if (canGroupByColumn(dict.size, n)) {
-      const bySlot = aggregateByColumn(this.cols, column, this.scratch, n, dict.size);
-      const groups: Group[] = [];
-      for (let slot = 0; slot < bySlot.length; slot++) {
-        const aggregate = bySlot[slot];
-        if (aggregate) groups.push({ key: slot === 0 ? null : dict.values[slot - 1]!, aggregate });
-      }
-      groups.sort(compareGroups);
-      return groups;
-    }
-    const { groupCount, ids } = denseGroups(column, this.scratch.sel, this.scratch.gid, n, dict.size);
-    const keys = Array.from(ids.subarray(0, groupCount), (id) => (id < 0 ? null : dict.values[id]!));
-    const aggregates = aggregateGroups(this.cols, this.scratch, n, keys.length);
-    const groups: Group[] = keys.map((key, g) => ({ key, aggregate: aggregates[g]! }));
+    const { ids, aggregates } = aggregateByDimension(this.cols, this.rollups, dimension, column, dict.size, n, this.scratch, this.cover);
+    const groups: Group[] = aggregates.map((aggregate, g) => {
+      const id = ids[g]!;
+      return { key: id < 0 ? null : dict.values[id]!, aggregate };
+    });
     groups.sort(compareGroups);
     return groups;
   }
@@ -93,14 +98,19 @@ export class AnalyticsIndex implements Analytics {
       throw new RangeError(`timeseries would have ${count} buckets (at most ${MAX_TIMESERIES_BUCKETS})`);
     }
     const n = this.select(filter);
-    const { sel, gid } = this.scratch;
-    const st = this.cols.startTime;
-    const lastBucket = count - 1;
-    for (let k = 0; k < n; k++) {
-      const b = Math.floor((st[sel[k]!]! - first) / bucketMs);
-      gid[k] = b < 0 ? 0 : b > lastBucket ? lastBucket : b;
+    assignBuckets(this.cols.startTime, this.scratch.sel, this.scratch.gid, n, first, bucketMs, count);
+    const cover = this.cover;
+    const { blocks, buckets } = cover === null
+      ? { blocks: [], buckets: [] }
+      : blocksInBuckets(this.rollups.blocks.min, this.rollups.blocks.max, cover[0], cover[1], first, bucketMs, count);
+    let aggregates: Aggregate[];
+    if (count <= MAX_INTERLEAVED_GROUPS) {
+      aggregates = aggregateBuckets(this.cols, this.rollups, this.scratch, n, count, blocks, buckets);
+    } else {
+      const lists: number[][] = Array.from({ length: count }, () => []);
+      for (let j = 0; j < blocks.length; j++) lists[buckets[j]!]!.push(blocks[j]!);
+      aggregates = aggregateRuns(this.cols, this.rollups, this.scratch, n, count, lists);
     }
-    const aggregates = aggregateRuns(this.cols, this.scratch, n, count);
     const out: TimeBucket[] = new Array<TimeBucket>(count);
     for (let b = 0; b < count; b++) out[b] = { start: first + b * bucketMs, aggregate: aggregates[b]! };
     return out;
@@ -108,14 +118,24 @@ export class AnalyticsIndex implements Analytics {
 
   completionOverview(filter: StatsFilter): CompletionOverview {
     const n = this.select(filter, this.completionEndpoints());
-    return completionOverview(this.cols, this.scratch.sel, n);
+    const { sel } = this.scratch;
+    const totals = new CompletionTotals(this.cols);
+    const blocks = this.cover === null ? [] : this.rollups.blocks.within(this.cover[0], this.cover[1]);
+    scanAround(sel, 0, n, blocks, BLOCK_SHIFT,
+      (a, b) => scanCompletion(this.cols, sel, a, b, totals),
+      (block) => totals.merge(this.rollups.completions[block]!));
+    return completionOverview(this.cols, totals);
   }
 
-  /** Fills scratch.sel with the matching rows; returns how many. */
+  /**
+   * Fills scratch.sel with the matching rows; returns how many. Sets `cover` to the filter's time
+   * span when that is its only condition (every row in the span is selected), else null.
+   */
   private select(filter: StatsFilter, endpointTable: Uint8Array | null = null): number {
     const size = this.cols.size;
     this.scratch.ensure(size);
     const resolved = resolveFilter(this.cols, filter, endpointTable);
+    this.cover = timeOnly(resolved) ? [resolved.start, resolved.end] : null;
     if (selectsAll(resolved)) {
       this.scratch.useAllRows(size);
       return size;
@@ -148,32 +168,6 @@ export class AnalyticsIndex implements Analytics {
         throw new RangeError(`unknown group dimension: ${String(dimension)}`);
     }
   }
-}
-
-/**
- * Numbers the groups of the selected rows densely in order of first appearance into gid[0..n);
- * `ids` maps each group to its dictionary id (-1: null). Typed arrays only, so the loop stays
- * monomorphic.
- */
-function denseGroups(
-  column: Int32Array, sel: Int32Array, gid: Int32Array, n: number, dictSize: number,
-): { groupCount: number; ids: Int32Array } {
-  // Dictionary id -1 (null) goes through slot dictSize.
-  const remap = new Int32Array(dictSize + 1).fill(-1);
-  const ids = new Int32Array(dictSize + 1);
-  let groupCount = 0;
-  for (let k = 0; k < n; k++) {
-    const id = column[sel[k]!]!;
-    const slot = id < 0 ? dictSize : id;
-    let g = remap[slot]!;
-    if (g < 0) {
-      g = groupCount++;
-      remap[slot] = g;
-      ids[g] = id;
-    }
-    gid[k] = g;
-  }
-  return { groupCount, ids };
 }
 
 /** Most requests first; ties by key ascending (code unit order), null last. */

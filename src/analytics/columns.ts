@@ -9,6 +9,7 @@
  * branch-free per-side sums multiply by 0).
  */
 import type { RequestRecord } from '../store/types.js';
+import { ABSENT_KEY, valueKey } from './value-keys.js';
 
 const TOKEN_MAX = 0x7fff_ffff;
 
@@ -109,6 +110,10 @@ function put(col: Float64Array, i: number, v: number | null | undefined, bit: nu
   return 0;
 }
 
+function keyOf(v: number | null | undefined): number {
+  return present(v) ? valueKey(v) : ABSENT_KEY;
+}
+
 function tokenBit(v: number | null | undefined, bit: number): number {
   return present(v) ? 1 << bit : 0;
 }
@@ -136,6 +141,11 @@ export class Columns {
   reasoningTokens = new Int32Array(INITIAL_CAPACITY);
 
   flags = new Uint16Array(INITIAL_CAPACITY);
+
+  /** Bucket keys (value-keys.ts) of duration, TTFT and tokens/s; ABSENT_KEY for null. */
+  durationKey = new Uint16Array(INITIAL_CAPACITY);
+  ttftKey = new Uint16Array(INITIAL_CAPACITY);
+  tpsKey = new Uint16Array(INITIAL_CAPACITY);
 
   model = new Int32Array(INITIAL_CAPACITY);
   endpoint = new Int32Array(INITIAL_CAPACITY);
@@ -179,6 +189,9 @@ export class Columns {
     this.cachedTokens = growI32(this.cachedTokens, cap);
     this.reasoningTokens = growI32(this.reasoningTokens, cap);
     this.flags = growU16(this.flags, cap);
+    this.durationKey = growU16(this.durationKey, cap);
+    this.ttftKey = growU16(this.ttftKey, cap);
+    this.tpsKey = growU16(this.tpsKey, cap);
     this.model = growI32(this.model, cap);
     this.endpoint = growI32(this.endpoint, cap);
     this.apiKey = growI32(this.apiKey, cap);
@@ -216,6 +229,9 @@ export class Columns {
         put(this.ttlt, i, r.ttlt_ms, BIT_TTLT) |
         put(this.tps, i, r.tokens_per_second, BIT_TPS);
       this.flagsSeen |= this.flags[i]!;
+      this.durationKey[i] = keyOf(r.duration_ms);
+      this.ttftKey[i] = keyOf(r.ttft_ms);
+      this.tpsKey[i] = keyOf(r.tokens_per_second);
       this.model[i] = this.models.intern(r.model);
       this.endpoint[i] = this.endpoints.intern(r.endpoint);
       this.apiKey[i] = this.apiKeys.intern(r.api_key_id);
@@ -258,7 +274,7 @@ export class Columns {
 
   /** Bytes held by the columns and posting lists (allocated capacity, not just the used part). */
   get allocatedBytes(): number {
-    let bytes = this.capacity * (6 * 8 + 5 * 4 + 2 + 6 * 4) + this.blockMin.byteLength * 2;
+    let bytes = this.capacity * (6 * 8 + 5 * 4 + 4 * 2 + 6 * 4) + this.blockMin.byteLength * 2;
     for (const list of this.tags.values()) bytes += list.rows.byteLength;
     return bytes;
   }

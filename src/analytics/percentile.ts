@@ -1,11 +1,7 @@
 /**
  * Exact nearest-rank percentiles without sorting. pN of `count` values is the value at rank
- * ceil(N/100 × count) in ascending order.
- *
- * Small sets: Floyd–Rivest selection of each rank. Large sets: one pass builds a histogram of
- * the values' top 16 order-preserving bits (sign, exponent, 4 mantissa bits: 1/16-octave
- * buckets); the buckets holding the three ranks are read off it, a second pass copies just those
- * buckets' values out, and selection finds each rank among them.
+ * ceil(N/100 × count) in ascending order. Floyd–Rivest selection finds a rank; large sets first
+ * narrow each rank down to one histogram bucket (percentile-plan.ts).
  */
 import type { Distribution } from './types.js';
 
@@ -63,12 +59,12 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[j] = tmp;
 }
 
-/** Below this many values the histogram costs more than it saves. */
-const SMALL = 512;
-const BUCKETS = 1 << 16;
-
-/** Selection on all values of a[offset..offset+count) (reordered in place). */
-function bySelection(a: Float64Array, offset: number, count: number, sum: number): Distribution {
+/**
+ * The distribution of a[offset..offset+count) (reordered in place) by selecting each rank among
+ * all the values: for small sets, where a histogram costs more than it saves.
+ */
+export function selectDistribution(a: Float64Array, offset: number, count: number, sum: number): Distribution {
+  if (count === 0) return EMPTY_DISTRIBUTION;
   const last = offset + count - 1;
   const k50 = offset + nearestRank(50, count) - 1;
   const k95 = offset + nearestRank(95, count) - 1;
@@ -77,105 +73,4 @@ function bySelection(a: Float64Array, offset: number, count: number, sum: number
   if (k95 > k50) quickselect(a, k95, k50 + 1, last);
   if (k99 > k95) quickselect(a, k99, k95 + 1, last);
   return { count, avg: sum / count, p50: a[k50]!, p95: a[k95]!, p99: a[k99]! };
-}
-
-/** Index of the 32-bit word holding a float64's sign, exponent and top mantissa bits. */
-export const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-
-/** A view of a Float64Array's 32-bit words. */
-export function wordsOf(a: Float64Array): Uint32Array {
-  return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
-}
-
-
-/** Computes distributions; holds the reusable buffers (one per index: queries are synchronous). */
-export class DistributionBuilder {
-  private candidates = new Float64Array(1024);
-  /** All zero between calls. */
-  private readonly histogram = new Uint32Array(BUCKETS);
-
-  /**
-   * The distribution of values[offset..offset+count) (no NaN; reordered in place); `words` is
-   * wordsOf(values). The average sums the values in their given order.
-   */
-  of(values: Float64Array, words: Uint32Array, offset: number, count: number): Distribution {
-    if (count === 0) return EMPTY_DISTRIBUTION;
-    const end = offset + count;
-    let sum = 0;
-    if (count <= SMALL) {
-      for (let j = offset; j < end; j++) sum += values[j]!;
-      return bySelection(values, offset, count, sum);
-    }
-    const hist = this.histogram;
-    const hi = HI;
-    if (count > BUCKETS) {
-      // Large: scanning and clearing the whole histogram costs less than tracking its used range.
-      for (let j = offset; j < end; j++) {
-        sum += values[j]!;
-        const w = words[2 * j + hi]!;
-        hist[(w ^ ((w >> 31) | 0x8000_0000)) >>> 16]!++;
-      }
-      const result = this.byHistogram(values, words, offset, count, sum, 0);
-      hist.fill(0);
-      return result;
-    }
-    let minB = BUCKETS;
-    let maxB = -1;
-    for (let j = offset; j < end; j++) {
-      sum += values[j]!;
-      const w = words[2 * j + hi]!;
-      const b = (w ^ ((w >> 31) | 0x8000_0000)) >>> 16;
-      hist[b]!++;
-      if (b < minB) minB = b;
-      if (b > maxB) maxB = b;
-    }
-    const result = this.byHistogram(values, words, offset, count, sum, minB);
-    hist.fill(0, minB, maxB + 1);
-    return result;
-  }
-
-  private byHistogram(values: Float64Array, words: Uint32Array, offset: number, count: number, sum: number, minB: number): Distribution {
-    const hist = this.histogram;
-    const ranks = [nearestRank(50, count), nearestRank(95, count), nearestRank(99, count)];
-    // The bucket of each rank and how many values lie in lower buckets.
-    const bucket = [0, 0, 0];
-    const below = [0, 0, 0];
-    let b = minB;
-    let cum = 0;
-    for (let r = 0; r < 3; r++) {
-      while (cum + hist[b]! < ranks[r]!) cum += hist[b++]!;
-      bucket[r] = b;
-      below[r] = cum;
-    }
-    const b0 = bucket[0]!;
-    const b1 = bucket[1]!;
-    const b2 = bucket[2]!;
-    // Regions of the candidates array, one per distinct bucket, in bucket order.
-    const start1 = b1 === b0 ? 0 : hist[b0]!;
-    const start2 = b2 === b1 ? start1 : start1 + hist[b1]!;
-    const total = start2 + hist[b2]!;
-    if (this.candidates.length < total) this.candidates = new Float64Array(Math.max(total, this.candidates.length * 2));
-    const cand = this.candidates;
-    const hi = HI;
-    let p0 = 0;
-    let p1 = start1;
-    let p2 = start2;
-    const end = offset + count;
-    for (let j = offset; j < end; j++) {
-      const w = words[2 * j + hi]!;
-      const bj = (w ^ ((w >> 31) | 0x8000_0000)) >>> 16;
-      if (bj === b0) cand[p0++] = values[j]!;
-      else if (bj === b1) cand[p1++] = values[j]!;
-      else if (bj === b2) cand[p2++] = values[j]!;
-    }
-    const starts = [0, start1, start2];
-    const out = [0, 0, 0];
-    for (let r = 0; r < 3; r++) {
-      const s = starts[r]!;
-      const k = s + ranks[r]! - below[r]! - 1;
-      quickselect(cand, k, s, s + hist[bucket[r]!]! - 1);
-      out[r] = cand[k]!;
-    }
-    return { count, avg: sum / count, p50: out[0]!, p95: out[1]!, p99: out[2]! };
-  }
 }

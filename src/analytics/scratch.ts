@@ -1,24 +1,23 @@
-import { COUNTED_BITS } from './columns.js';
-import { DistributionBuilder, wordsOf } from './percentile.js';
+import { Accumulator, STRIDE } from './accumulator.js';
 
 /** Reusable buffers; queries are synchronous, so one set per index suffices. */
 export class Scratch {
   /** Selected row indexes, ascending: `buffer` or `identity` (read only). */
-  sel = new Int32Array(0);
+  sel: Int32Array = new Int32Array(0);
   /** Where selections are written. */
   private buffer = new Int32Array(0);
-  /** identity[k] === k. */
-  private identity = new Int32Array(0);
+  /** identityRows[k] === k. */
+  private identityRows = new Int32Array(0);
   /** Group id of each selected entry (grouped queries). */
   gid = new Int32Array(0);
   /** The selection reordered by group (time buckets). */
   perm = new Int32Array(0);
-  /** Metric values gathered for percentiles, and a view of their 32-bit words. */
+  /** Metric values gathered for percentiles. */
   values = new Float64Array(0);
-  words: Uint32Array = new Uint32Array(0);
-  readonly distributions = new DistributionBuilder();
-  /** Histogram of the counted flag bits of one group; all zero between calls. */
-  readonly codeHist = new Int32Array(1 << COUNTED_BITS);
+  /** Totals of one group; all zero between calls. */
+  readonly single = new Accumulator(1);
+  /** planPercentiles' target table; all zero between calls. */
+  private target = new Int32Array(STRIDE);
 
   /** Makes the row buffers hold at least `n` entries. */
   ensure(n: number): void {
@@ -38,24 +37,34 @@ export class Scratch {
 
   /** Points `sel` at 0..n-1 (every row selected) without a copy; never written to. */
   useAllRows(n: number): void {
-    if (this.identity.length < n) {
-      const old = this.identity.length;
+    this.sel = this.identity(n);
+  }
+
+  /** An array with a[k] === k for k < n (read only). */
+  identity(n: number): Int32Array {
+    if (this.identityRows.length < n) {
+      const old = this.identityRows.length;
       const next = new Int32Array(Math.max(n, 1024, Math.ceil(old * 1.5)));
-      next.set(this.identity);
+      next.set(this.identityRows);
       for (let k = old; k < next.length; k++) next[k] = k;
-      this.identity = next;
+      this.identityRows = next;
     }
-    this.sel = this.identity;
+    return this.identityRows;
   }
 
   /** Makes the values buffer hold at least `n` entries. */
   ensureValues(n: number): void {
     if (this.values.length >= n) return;
     this.values = new Float64Array(Math.max(n, 1024, Math.ceil(this.values.length * 1.5)));
-    this.words = wordsOf(this.values);
+  }
+
+  /** The (all zero) target table, at least `n` entries long. */
+  targetFor(n: number): Int32Array {
+    if (this.target.length < n) this.target = new Int32Array(n);
+    return this.target;
   }
 
   get byteLength(): number {
-    return this.buffer.byteLength + this.identity.byteLength + this.gid.byteLength + this.perm.byteLength + this.values.byteLength;
+    return this.buffer.byteLength + this.identityRows.byteLength + this.gid.byteLength + this.perm.byteLength + this.values.byteLength + this.target.byteLength;
   }
 }

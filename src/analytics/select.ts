@@ -116,9 +116,17 @@ export function intersectInPlace(a: Int32Array, aLen: number, b: Int32Array, bLe
 
 /** Whether the filter matches every row (no condition at all). */
 export function selectsAll(f: ResolvedFilter): boolean {
+  return timeOnly(f) && f.endpointTable === null && f.start === -Infinity && f.end === Infinity;
+}
+
+/**
+ * Whether the filter's only condition is a time range (or nothing): it selects every row in it
+ * (every row of the endpoints in `endpointTable`, when the caller gave one).
+ */
+export function timeOnly(f: ResolvedFilter): boolean {
   return (
-    !f.empty && f.candidates === null && f.start === -Infinity && f.end === Infinity && f.flagMask === 0 &&
-    f.model < 0 && f.endpoint < 0 && f.apiKey < 0 && f.user < 0 && f.endpointTable === null
+    !f.empty && f.candidates === null && f.flagMask === 0 &&
+    f.model < 0 && f.endpoint < 0 && f.apiKey < 0 && f.user < 0
   );
 }
 

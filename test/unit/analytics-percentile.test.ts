@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DistributionBuilder, nearestRank, quickselect, wordsOf } from '../../src/analytics/percentile.js';
+import { AnalyticsIndex } from '../../src/analytics/analytics-index.js';
+import { nearestRank, quickselect } from '../../src/analytics/percentile.js';
 import type { Distribution } from '../../src/analytics/types.js';
+import { ABSENT_KEY, valueKey } from '../../src/analytics/value-keys.js';
+import { makeRecord } from '../contract/records.js';
+import { assertSameAggregates } from '../helpers/analytics-harness.js';
 import { prng } from '../helpers/prng.js';
 
 
@@ -15,10 +19,23 @@ function reference(values: readonly number[]): Distribution {
   return { count: values.length, avg: sum / values.length, p50: at(50), p95: at(95), p99: at(99) };
 }
 
-function compute(values: readonly number[], offset = 0): Distribution {
-  const a = new Float64Array(offset + values.length + 3).fill(-12345);
-  a.set(values, offset);
-  return new DistributionBuilder().of(a, wordsOf(a), offset, values.length);
+/** Rows with these TTFTs (and some rows without one), through the whole index. */
+function indexOf(values: readonly number[], model = 'm'): AnalyticsIndex {
+  const index = new AnalyticsIndex();
+  index.add(values.flatMap((v, i) => {
+    const row = makeRecord({ model, ttft_ms: v });
+    return i % 3 === 0 ? [row, makeRecord({ model, ttft_ms: null })] : [row];
+  }));
+  return index;
+}
+
+/** The TTFT distribution of `values`: as one aggregate and as one group of a group-by. */
+function compute(values: readonly number[]): Distribution {
+  const index = indexOf(values);
+  const whole = index.aggregate({}).ttft_ms;
+  const grouped = index.groupBy('model', {})[0]?.aggregate.ttft_ms ?? whole;
+  assertSameAggregates(grouped, whole);
+  return whole;
 }
 
 describe('analytics percentiles: nearestRank', () => {
@@ -55,23 +72,23 @@ describe('analytics percentiles: quickselect', () => {
 
 describe('analytics percentiles: distributions match a brute-force reference', () => {
   it('0, 1 and 2 values', () => {
-    assert.deepEqual(compute([]), { count: 0, avg: null, p50: null, p95: null, p99: null });
-    assert.deepEqual(compute([42.5]), { count: 1, avg: 42.5, p50: 42.5, p95: 42.5, p99: 42.5 });
-    assert.deepEqual(compute([9, 3]), { count: 2, avg: 6, p50: 3, p95: 9, p99: 9 });
-    assert.deepEqual(compute([3, 3]), { count: 2, avg: 3, p50: 3, p95: 3, p99: 3 });
+    assertSameAggregates(compute([]), { count: 0, avg: null, p50: null, p95: null, p99: null });
+    assertSameAggregates(compute([42.5]), { count: 1, avg: 42.5, p50: 42.5, p95: 42.5, p99: 42.5 });
+    assertSameAggregates(compute([9, 3]), { count: 2, avg: 6, p50: 3, p95: 9, p99: 9 });
+    assertSameAggregates(compute([3, 3]), { count: 2, avg: 3, p50: 3, p95: 3, p99: 3 });
   });
 
   it('1..20 in any order: p50 = 10, p95 = 19, p99 = 20', () => {
     const values = Array.from({ length: 20 }, (_, i) => ((i * 7) % 20) + 1);
-    assert.deepEqual(compute(values), { count: 20, avg: 10.5, p50: 10, p95: 19, p99: 20 });
+    assertSameAggregates(compute(values), { count: 20, avg: 10.5, p50: 10, p95: 19, p99: 20 });
   });
 
-  it('random sizes around the selection/histogram threshold, with duplicates, at an offset', () => {
+  it('random sizes around the selection/histogram threshold, with duplicates', () => {
     const rand = prng(2);
-    for (const size of [3, 7, 99, 100, 101, 255, 511, 512, 513, 514, 1000, 4099]) {
+    for (const size of [3, 7, 99, 100, 101, 170, 171, 172, 255, 256, 257, 511, 1000, 4099]) {
       for (const spread of [3, 1000, 1e9]) {
         const values = Array.from({ length: size }, () => Math.round(rand() * spread * 10) / 10);
-        assert.deepEqual(compute(values, 5), reference(values), `size ${size}, spread ${spread}`);
+        assertSameAggregates(compute(values), reference(values), `size ${size}, spread ${spread}`);
       }
     }
   });
@@ -80,7 +97,7 @@ describe('analytics percentiles: distributions match a brute-force reference', (
     const rand = prng(3);
     const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
     const values = Array.from({ length: 50_000 }, () => Math.round(Math.exp(Math.log(900) + 1.2 * normal()) * 10) / 10);
-    assert.deepEqual(compute(values), reference(values));
+    assertSameAggregates(compute(values), reference(values));
   });
 
   it('awkward values: negatives, zeros, tiny and huge magnitudes, all equal, two clusters', () => {
@@ -94,16 +111,31 @@ describe('analytics percentiles: distributions match a brute-force reference', (
       Array.from({ length: 3000 }, () => (rand() < 0.96 ? 1 : 1000 + Math.floor(rand() * 3))),
       Array.from({ length: 3000 }, (_, i) => (i % 2 === 0 ? -1 : 1) * Math.floor(rand() * 5)),
     ];
-    for (const [i, values] of cases.entries()) assert.deepEqual(compute(values), reference(values), `case ${i}`);
+    for (const [i, values] of cases.entries()) assertSameAggregates(compute(values), reference(values), `case ${i}`);
   });
 
-  it('reuses its buffers across calls of very different sizes', () => {
-    const builder = new DistributionBuilder();
+  it('one index answers sets of very different sizes in turn (shared buffers)', () => {
     const rand = prng(5);
-    for (const size of [20_000, 3, 700, 0, 9000, 1]) {
-      const values = Array.from({ length: size }, () => Math.floor(rand() * 500));
-      const a = Float64Array.from(values);
-      assert.deepEqual(builder.of(a, wordsOf(a), 0, size), reference(values), `size ${size}`);
+    const sets = [20_000, 3, 700, 0, 9000, 1].map((size) => Array.from({ length: size }, () => Math.floor(rand() * 500)));
+    const index = new AnalyticsIndex();
+    for (const [i, values] of sets.entries()) index.add(values.map((v) => makeRecord({ model: `m${i}`, duration_ms: v })));
+    for (const [i, values] of sets.entries()) {
+      assertSameAggregates(index.aggregate({ model: `m${i}` }).duration_ms, reference(values), `size ${values.length}`);
     }
+  });
+});
+
+describe('analytics percentiles: value bucket keys', () => {
+  it('never give a larger value a smaller key, and stay below ABSENT_KEY', () => {
+    const rand = prng(6);
+    const values = [-1e300, -5, 0, 1e-300, 2 ** -10, 0.5, 1, 1.0625, 1000, 2 ** 53, 2 ** 54, 1e300, Infinity];
+    for (let i = 0; i < 5000; i++) values.push(Math.exp((rand() - 0.5) * 100));
+    values.sort((a, b) => a - b);
+    for (let i = 1; i < values.length; i++) {
+      assert.ok(valueKey(values[i - 1]!) <= valueKey(values[i]!), `${values[i - 1]} vs ${values[i]}`);
+    }
+    assert.equal(valueKey(0), 0);
+    assert.equal(valueKey(Infinity), ABSENT_KEY - 1);
+    assert.ok(valueKey(1) > 0 && valueKey(1) < valueKey(1.0625));
   });
 });

@@ -1,0 +1,163 @@
+/**
+ * Partial aggregates of sealed row ranges, merged instead of scanned when a query has no filter
+ * but time (or none) and a range's rows all lie inside its time range (and, for a time bucket,
+ * inside the bucket): then every row of the range is selected, so its totals are known already.
+ *
+ * - each block of BLOCK_ROWS rows: the totals of all its rows (aggregate, time buckets) and of
+ *   its completion rows (the `/metrics` overview);
+ * - each segment of SEGMENT_ROWS rows: the totals of every group of each group-by dimension,
+ *   unless the segment holds more than MAX_SEGMENT_GROUPS groups in that dimension.
+ *
+ * Rows never change once added, so a range's partials are computed once, when it fills. Only the
+ * counts, sums and key histograms come from partials: percentile values are still read from the
+ * rows (accumulator.ts, pass 2), so answers stay exact; a block keeps its rows ordered by each
+ * metric's key, so that pass finds a block's values in a bucket without a scan.
+ */
+import { Accumulator, packPartial, type Partial, partialBytes, scanInterleaved, scanRun } from './accumulator.js';
+import type { Columns } from './columns.js';
+import { type CompletionPartial, CompletionTotals, scanCompletion } from './completion-totals.js';
+import { denseGroups } from './dense-groups.js';
+import { blockKeyOrder } from './gather.js';
+import type { Scratch } from './scratch.js';
+import type { GroupDimension } from './types.js';
+
+export const BLOCK_SHIFT = 8;
+export const SEGMENT_SHIFT = 16;
+export const BLOCK_ROWS = 1 << BLOCK_SHIFT;
+const SEGMENT_ROWS = 1 << SEGMENT_SHIFT;
+/** Above this many groups in a segment, a dimension's partials would cost more memory than they save time. */
+export const MAX_SEGMENT_GROUPS = 1024;
+const DIMENSIONS: readonly GroupDimension[] = ['model', 'api_key_id', 'user', 'endpoint'];
+
+/** One segment's partials of one dimension: group dictionary ids (-1: null) and their totals. */
+export interface SegmentGroups {
+  readonly ids: Int32Array;
+  readonly partials: readonly Partial[];
+}
+
+export type DimensionColumn = (dimension: GroupDimension) => { column: Int32Array; dictSize: number };
+
+/** Sealed ranges of one size: per range its start-time span and what was computed for it. */
+class Ranges<T> {
+  readonly items: T[] = [];
+  readonly min: number[] = [];
+  readonly max: number[] = [];
+
+  push(item: T, min: number, max: number): void {
+    this.items.push(item);
+    this.min.push(min);
+    this.max.push(max);
+  }
+
+  /** Ranges whose rows all started in [lo, hi), ascending. */
+  within(lo: number, hi: number): number[] {
+    const out: number[] = [];
+    for (let r = 0; r < this.items.length; r++) if (this.min[r]! >= lo && this.max[r]! < hi) out.push(r);
+    return out;
+  }
+}
+
+export class Rollups {
+  readonly blocks = new Ranges<Partial>();
+  /** Per block: its rows ordered by each metric's key (gather.ts). */
+  readonly orders: Uint8Array[] = [];
+  /** Per block: the totals of its completion rows (the `/metrics` overview). */
+  readonly completions: CompletionPartial[] = [];
+  readonly segments = new Ranges<Map<GroupDimension, SegmentGroups | null>>();
+  private readonly block = new Accumulator(1);
+  private bytes = 0;
+
+  /** Seals every range that has filled since the last call. */
+  update(cols: Columns, dimension: DimensionColumn, completionTable: Uint8Array, scratch: Scratch): void {
+    const rows = scratch.identity(cols.size);
+    while ((this.blocks.items.length + 1) * BLOCK_ROWS <= cols.size) {
+      const from = this.blocks.items.length * BLOCK_ROWS;
+      this.block.reset();
+      scanRun(cols, rows, from, from + BLOCK_ROWS, this.block, 0);
+      const partial = packPartial(this.block, 0, this.block.allCounts());
+      const order = blockKeyOrder(cols, from, BLOCK_ROWS);
+      this.bytes += partialBytes(partial) + order.byteLength;
+      this.blocks.push(partial, ...timeSpan(cols.startTime, from, from + BLOCK_ROWS));
+      this.orders.push(order);
+      const completion = new CompletionTotals(cols);
+      scanCompletion(cols, rows, from, from + BLOCK_ROWS, completion, completionTable);
+      const packed = completion.pack();
+      this.completions.push(packed);
+      this.bytes += packed.sums.byteLength + packed.counts.byteLength;
+    }
+    while ((this.segments.items.length + 1) * SEGMENT_ROWS <= cols.size) {
+      const from = this.segments.items.length * SEGMENT_ROWS;
+      const to = from + SEGMENT_ROWS;
+      const byDimension = new Map<GroupDimension, SegmentGroups | null>();
+      for (const d of DIMENSIONS) {
+        const { column, dictSize } = dimension(d);
+        const groups = sealSegment(cols, column, dictSize, rows, from, to, scratch);
+        for (const p of groups?.partials ?? []) this.bytes += partialBytes(p);
+        byDimension.set(d, groups);
+      }
+      this.segments.push(byDimension, ...timeSpan(cols.startTime, from, to));
+    }
+  }
+
+  /** Bytes held by the partials' arrays. */
+  get byteLength(): number {
+    return this.bytes;
+  }
+}
+
+/** Smallest and largest start time of rows [from, to); a NaN time makes the range never "within". */
+function timeSpan(startTime: Float64Array, from: number, to: number): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = from; i < to; i++) {
+    const t = startTime[i]!;
+    if (Number.isNaN(t)) return [-Infinity, Infinity];
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  return [min, max];
+}
+
+function sealSegment(
+  cols: Columns, column: Int32Array, dictSize: number, rows: Int32Array, from: number, to: number, scratch: Scratch,
+): SegmentGroups | null {
+  scratch.ensure(to);
+  const gid = scratch.gid;
+  const { groupCount, ids } = denseGroups(column, rows, gid, from, to, dictSize);
+  if (groupCount > MAX_SEGMENT_GROUPS) return null;
+  const acc = new Accumulator(groupCount);
+  scanInterleaved(cols, rows, gid, from, to, acc);
+  const counts = acc.allCounts();
+  const partials: Partial[] = [];
+  for (let g = 0; g < groupCount; g++) partials.push(packPartial(acc, g, counts));
+  return { ids: ids.slice(0, groupCount), partials };
+}
+
+/**
+ * Visits rows[from..to) (ascending) as stretches to scan between whole ranges to merge: `units`
+ * are ascending indexes of ranges of 2^shift rows, each of whose selected rows (all of them, or
+ * all of one kind: completions) is among rows[from..to).
+ */
+export function scanAround(
+  rows: Int32Array, from: number, to: number, units: readonly number[], shift: number,
+  scan: (from: number, to: number) => void, merge: (unit: number) => void,
+): void {
+  let k = from;
+  for (const unit of units) {
+    const at = lowerBound(rows, k, to, unit << shift);
+    scan(k, at);
+    merge(unit);
+    k = lowerBound(rows, at, to, (unit + 1) << shift);
+  }
+  scan(k, to);
+}
+
+/** The first k in [lo, hi) with rows[k] ≥ value (hi when none). */
+function lowerBound(rows: Int32Array, lo: number, hi: number, value: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
