@@ -5,6 +5,7 @@ import { Agent } from 'undici';
 import { startAdminThread } from './api/admin-thread.js';
 import { loadOrCreateKeySecret } from './capture/attribution.js';
 import type { CaptureContext } from './capture/capture-context.js';
+import { loadTokenCounter } from './capture/token-estimate.js';
 import type { Config } from './config/config.js';
 import { ConfigError } from './config/load-config.js';
 import { AppError } from './errors.js';
@@ -34,7 +35,7 @@ export interface RunningService {
  * (stats API + analytics index) on its own thread. Used by main.ts and by the tests.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const capture = loadCaptureContext(config);
+  const capture = { ...loadCaptureContext(config), tokens: config.streamUsage === 'off' ? null : await loadTokenCounter() };
   const store = openSqliteStore(config.dbPath); // creates and migrates the database before the admin thread reads it
   let admin: Awaited<ReturnType<typeof startAdminThread>>;
   try {
@@ -50,7 +51,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     bodyTimeout: config.upstreamTimeoutMs,
     connectTimeout: Math.min(config.upstreamTimeoutMs, 10_000),
   });
-  const proxy = createProxyServer({ dispatcher, target, logger, capture, record: (r) => recorder.enqueue(r) });
+  const proxy = createProxyServer({ dispatcher, target, logger, capture, record: (r) => recorder.enqueue(r), pathPrefixes: config.proxyPathPrefixes });
 
   let proxyUrl: string;
   try {
@@ -91,7 +92,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
 }
 
-/** Price table and attribution settings; a bad price file is a configuration error (exit 2). */
+/**
+ * Price table, attribution and stream-usage settings; a bad price file is a configuration error
+ * (exit 2). The token counter (for estimates) is loaded by the caller, asynchronously.
+ */
 function loadCaptureContext(config: Config): CaptureContext {
   let prices: PriceTable | null = null;
   if (config.pricesFile !== null) {
@@ -102,7 +106,12 @@ function loadCaptureContext(config: Config): CaptureContext {
     }
   }
   const keySecret = config.apiKeySecret !== null ? Buffer.from(config.apiKeySecret, 'utf8') : loadOrCreateKeySecret(config.dbPath);
-  return { prices, attribution: { keySecret, userHeader: config.userHeader, tagPrefix: config.tagHeaderPrefix } };
+  return {
+    prices,
+    attribution: { keySecret, userHeader: config.userHeader, tagPrefix: config.tagHeaderPrefix },
+    streamUsage: config.streamUsage,
+    tokens: null,
+  };
 }
 
 async function listen(server: Server, port: number, host: string, name: string): Promise<string> {

@@ -1,11 +1,11 @@
 import type { ErrorType, RequestRecord } from '../store/types.js';
 import { createBodyTap, type BodyTap } from './body-tap.js';
 import { USAGE_ENDPOINTS } from './endpoints.js';
+import { type ApiShape, type BackendTimings, OLLAMA_STREAM_BY_DEFAULT, ResponseCapture, shapeOf, type StreamFollower } from './shapes/index.js';
 import { fingerprintApiKey, readHeaderAttribution } from './attribution.js';
 import type { CaptureContext } from './capture-context.js';
 import { readTopLevel } from './json-fields.js';
-import { OpenAiStreamCapture } from './openai-stream.js';
-import { readErrorMessage, readFinishReason, readUsage, type TokenUsage } from './usage.js';
+import { readErrorMessage, type TokenUsage } from './usage.js';
 
 /** Bodies kept for usage are capped: past this, usage stays unknown rather than memory growing. */
 const MAX_USAGE_BODY_BYTES = 64 * 1024 * 1024;
@@ -34,9 +34,10 @@ export class ExchangeCapture {
   private responseChunks: Buffer[] | null = null;
   private responseBytes = 0;
   private responseLimit = 0;
-  private stream: OpenAiStreamCapture | null = null;
+  private follower: StreamFollower | null = null;
   private tap: BodyTap | null = null;
   private statusCode: number | null = null;
+  private readonly shape: ApiShape | null;
 
   constructor(
     private readonly context: CaptureContext,
@@ -48,7 +49,9 @@ export class ExchangeCapture {
     private readonly startTime: number,
     /** performance.now() when the request arrived. */
     private readonly startedAt: number,
-  ) {}
+  ) {
+    this.shape = shapeOf(endpoint);
+  }
 
   addRequestChunk(chunk: Buffer): void {
     this.requestChunks.push(chunk);
@@ -56,10 +59,10 @@ export class ExchangeCapture {
 
   responseStarted(statusCode: number, contentType: string | undefined, contentEncoding: string | undefined): void {
     this.statusCode = statusCode;
-    if (contentType?.startsWith('text/event-stream')) {
-      const stream = new OpenAiStreamCapture();
-      this.stream = stream;
-      this.tap = createBodyTap(contentEncoding, (chunk, now) => stream.push(chunk, now));
+    const follower = statusCode < 400 ? (this.shape?.follow(contentType?.toLowerCase() ?? '', this.context.tokens !== null) ?? null) : null;
+    if (follower !== null) {
+      this.follower = follower;
+      this.tap = createBodyTap(contentEncoding, (chunk, now) => follower.push(chunk, now));
       return;
     }
     if (statusCode >= 400) this.responseLimit = MAX_ERROR_BODY_BYTES;
@@ -93,6 +96,7 @@ export class ExchangeCapture {
     const durationMs = outcome.endedAt - this.startedAt;
     const response = readBodies ? this.readResponse(durationMs) : NO_RESPONSE_FIELDS;
     const { usage } = response;
+    const streamed = request.stream === true || (request.stream === null && OLLAMA_STREAM_BY_DEFAULT.has(this.endpoint));
 
     const status = outcome.statusCode ?? this.statusCode;
     const errorType: ErrorType | null =
@@ -116,13 +120,13 @@ export class ExchangeCapture {
       is_error: errorType !== null,
       error_type: errorType,
       error_message: errorMessage === null ? null : errorMessage.slice(0, MAX_ERROR_MESSAGE_CHARS),
-      was_streamed: request.stream,
+      was_streamed: streamed,
       input_tokens: usage?.input_tokens ?? null,
-      output_tokens: usage?.output_tokens ?? null,
+      output_tokens: usage?.output_tokens ?? response.estimatedOutputTokens,
       total_tokens: usage?.total_tokens ?? null,
       cached_input_tokens: usage?.cached_input_tokens ?? null,
       reasoning_tokens: usage?.reasoning_tokens ?? null,
-      usage_source: usage === null ? 'none' : 'reported',
+      usage_source: usage !== null ? 'reported' : response.estimatedOutputTokens !== null ? 'estimated' : 'none',
       ttft_ms: roundOrNull(response.firstContentAt === null ? null : response.firstContentAt - this.startedAt),
       ttlt_ms: roundOrNull(response.lastContentAt === null ? null : response.lastContentAt - this.startedAt),
       duration_ms: round3(durationMs),
@@ -134,43 +138,42 @@ export class ExchangeCapture {
       user: headers.user ?? request.user,
       tags: headers.tags,
       cost_usd: cost,
+      cache_creation_input_tokens: response.cacheCreationTokens,
+      tool_calls: response.toolCalls,
+      backend_prompt_ms: roundOrNull(response.backend?.prompt_ms ?? null),
+      backend_generation_ms: roundOrNull(response.backend?.generation_ms ?? null),
+      backend_tokens_per_second: roundOrNull(response.backend?.tokens_per_second ?? null),
+      backend_load_ms: roundOrNull(response.backend?.load_ms ?? null),
+      backend_total_ms: roundOrNull(response.backend?.total_ms ?? null),
     };
   }
 
   /** Usage, timing and outcome read from the response (stream events or the kept JSON body). */
   private readResponse(durationMs: number): ResponseFields {
-    if (this.stream !== null) {
-      const s = this.stream;
-      s.end();
+    if (this.follower !== null) {
+      const c = this.follower.end();
+      // Estimates only for streams that ended without reported usage (STREAM_USAGE inject or estimate).
+      const tokens = this.context.tokens;
+      const estimated = c.usage === null && tokens !== null && c.text !== null && c.firstContentAt !== null
+        ? tokens.count(c.text.join(''))
+        : null;
+      const output = c.usage?.output_tokens ?? estimated;
       let tokensPerSecond: number | null = null;
-      if (s.usage !== null && s.usage.output_tokens > 0 && s.firstContentAt !== null && s.lastContentAt !== null) {
-        const windowMs = s.lastContentAt - s.firstContentAt;
-        if (windowMs > 0) tokensPerSecond = s.usage.output_tokens / (windowMs / 1000);
+      if (output !== null && output > 0 && c.firstContentAt !== null && c.lastContentAt !== null) {
+        const windowMs = c.lastContentAt - c.firstContentAt;
+        if (windowMs > 0) tokensPerSecond = output / (windowMs / 1000);
       }
-      return {
-        usage: s.usage,
-        responseModel: s.responseModel,
-        finishReason: s.finishReason,
-        bodyError: s.errorMessage,
-        firstContentAt: s.firstContentAt,
-        lastContentAt: s.lastContentAt,
-        tokensPerSecond,
-      };
+      return fieldsOf(c, tokensPerSecond, estimated);
     }
     if (this.responseChunks === null || this.responseBytes > this.responseLimit) return NO_RESPONSE_FIELDS;
-    const body = readTopLevel(concat(this.responseChunks), { parse: ['model', 'usage', 'choices', 'error'] });
+    const shape = this.shape;
+    const body = readTopLevel(concat(this.responseChunks), { parse: shape?.bodyMembers ?? ['error'] });
     if (body === null) return NO_RESPONSE_FIELDS;
-    const usage = readUsage(body.values.get('usage'));
-    const model = body.values.get('model');
-    return {
-      usage,
-      responseModel: typeof model === 'string' ? model : null,
-      finishReason: readFinishReason(body.values.get('choices')),
-      bodyError: readErrorMessage(body.values.get('error')),
-      firstContentAt: null,
-      lastContentAt: null,
-      tokensPerSecond: usage !== null && usage.output_tokens > 0 && durationMs > 0 ? usage.output_tokens / (durationMs / 1000) : null,
-    };
+    const c = new ResponseCapture();
+    if (shape !== null) shape.readBody(body.values, c);
+    else c.errorMessage = readErrorMessage(body.values.get('error'));
+    const output = c.usage?.output_tokens ?? 0;
+    return fieldsOf(c, output > 0 && durationMs > 0 ? output / (durationMs / 1000) : null, null);
   }
 
   private keep(kept: Buffer[], chunk: Buffer): void {
@@ -182,12 +185,13 @@ export class ExchangeCapture {
 
 interface RequestFields {
   readonly model: string | null;
-  readonly stream: boolean;
+  /** The body's `stream` member; null when absent (or not a boolean). */
+  readonly stream: boolean | null;
   readonly user: string | null;
   readonly messageCount: number | null;
 }
 
-const NO_REQUEST_FIELDS: RequestFields = { model: null, stream: false, user: null, messageCount: null };
+const NO_REQUEST_FIELDS: RequestFields = { model: null, stream: null, user: null, messageCount: null };
 
 /** The few request body members capture needs; the rest (prompts, images) is skipped unparsed. */
 function readRequestFields(body: Buffer): RequestFields {
@@ -195,9 +199,10 @@ function readRequestFields(body: Buffer): RequestFields {
   if (fields === null) return NO_REQUEST_FIELDS;
   const model = fields.values.get('model');
   const user = fields.values.get('user');
+  const stream = fields.values.get('stream');
   return {
     model: typeof model === 'string' ? model : null,
-    stream: fields.values.get('stream') === true,
+    stream: typeof stream === 'boolean' ? stream : null,
     user: typeof user === 'string' && user !== '' ? user : null,
     messageCount: fields.counts.get('messages') ?? fields.counts.get('input') ?? null,
   };
@@ -205,23 +210,48 @@ function readRequestFields(body: Buffer): RequestFields {
 
 interface ResponseFields {
   readonly usage: TokenUsage | null;
+  /** Output tokens counted by the tokenizer when the stream reported no usage; else null. */
+  readonly estimatedOutputTokens: number | null;
+  readonly cacheCreationTokens: number | null;
   readonly responseModel: string | null;
   readonly finishReason: string | null;
   readonly bodyError: string | null;
   readonly firstContentAt: number | null;
   readonly lastContentAt: number | null;
   readonly tokensPerSecond: number | null;
+  readonly toolCalls: number | null;
+  readonly backend: BackendTimings | null;
 }
 
 const NO_RESPONSE_FIELDS: ResponseFields = {
   usage: null,
+  estimatedOutputTokens: null,
+  cacheCreationTokens: null,
   responseModel: null,
   finishReason: null,
   bodyError: null,
   firstContentAt: null,
   lastContentAt: null,
   tokensPerSecond: null,
+  toolCalls: null,
+  backend: null,
 };
+
+function fieldsOf(c: ResponseCapture, tokensPerSecond: number | null, estimatedOutputTokens: number | null): ResponseFields {
+  return {
+    usage: c.usage,
+    estimatedOutputTokens,
+    cacheCreationTokens: c.cacheCreationTokens,
+    responseModel: c.responseModel,
+    finishReason: c.finishReason,
+    bodyError: c.errorMessage,
+    firstContentAt: c.firstContentAt,
+    lastContentAt: c.lastContentAt,
+    tokensPerSecond,
+    toolCalls: c.toolCalls,
+    backend: c.backend,
+  };
+}
 
 function roundOrNull(value: number | null): number | null {
   return value === null ? null : round3(value);

@@ -144,3 +144,43 @@ function countArray(buf: Buffer, pos: number): [number, number] {
     throw new SyntaxError('bad array');
   }
 }
+
+/** A top-level member's place in the raw bytes: from its key's opening quote to the end of its value. */
+export interface MemberSpan {
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The top-level members of a JSON object and the offset of its closing brace, or null when the
+ * body is not a JSON object (never throws). For the opt-in rewrites of STREAM_USAGE=inject.
+ */
+export function topLevelMembers(buf: Buffer): { members: MemberSpan[]; close: number } | null {
+  try {
+    const members: MemberSpan[] = [];
+    let pos = skipWhitespace(buf, 0);
+    if (buf[pos] !== OPEN_BRACE) return null;
+    pos = skipWhitespace(buf, pos + 1);
+    if (buf[pos] === CLOSE_BRACE) return { members, close: pos };
+    for (;;) {
+      if (buf[pos] !== QUOTE) return null;
+      const start = pos;
+      const keyEnd = skipString(buf, pos);
+      const key = JSON.parse(buf.toString('utf8', pos, keyEnd)) as string;
+      pos = skipWhitespace(buf, keyEnd);
+      if (buf[pos] !== COLON) return null;
+      const end = skipValue(buf, skipWhitespace(buf, pos + 1));
+      members.push({ key, start, end });
+      pos = skipWhitespace(buf, end);
+      if (buf[pos] === COMMA) {
+        pos = skipWhitespace(buf, pos + 1);
+        continue;
+      }
+      if (buf[pos] === CLOSE_BRACE) return { members, close: pos };
+      return null;
+    }
+  } catch {
+    return null;
+  }
+}

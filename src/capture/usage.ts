@@ -46,16 +46,6 @@ export function readUsage(usage: unknown): TokenUsage | null {
   };
 }
 
-/** The first non-null `finish_reason` among `choices`, or null. */
-export function readFinishReason(choices: unknown): string | null {
-  if (!Array.isArray(choices)) return null;
-  for (const choice of choices) {
-    const reason = (choice as { finish_reason?: unknown } | null)?.finish_reason;
-    if (typeof reason === 'string' && reason !== '') return reason;
-  }
-  return null;
-}
-
 /** The message of an OpenAI-style `{"error": {...}}` or `{"error": "..."}` body, or null. */
 export function readErrorMessage(error: unknown): string | null {
   if (typeof error === 'string') return error;
@@ -65,25 +55,4 @@ export function readErrorMessage(error: unknown): string | null {
     return JSON.stringify(error);
   }
   return null;
-}
-
-/** True when a chat/completions stream choice carries generated content (text, tool call, reasoning). */
-export function choiceHasContent(choice: unknown): boolean {
-  if (choice === null || typeof choice !== 'object') return false;
-  const c = choice as { delta?: unknown; text?: unknown };
-  if (typeof c.text === 'string' && c.text !== '') return true; // /v1/completions
-  const delta = c.delta as Record<string, unknown> | null | undefined;
-  if (delta === null || typeof delta !== 'object') return false;
-  return (
-    nonEmptyString(delta.content) ||
-    nonEmptyString(delta.reasoning_content) ||
-    nonEmptyString(delta.reasoning) ||
-    nonEmptyString(delta.refusal) ||
-    (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) ||
-    (delta.function_call !== null && typeof delta.function_call === 'object')
-  );
-}
-
-function nonEmptyString(value: unknown): boolean {
-  return typeof value === 'string' && value !== '';
 }

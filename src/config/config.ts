@@ -1,6 +1,8 @@
 import type { LogLevel } from '../logger.js';
 
 /** The validated, frozen configuration. Built once at start-up by `loadConfig`. */
+export type StreamUsageMode = 'off' | 'inject' | 'estimate';
+
 export interface Config {
   /** Public proxy listener (PORT / PROXY_PORT / --port). 0 picks a free port. */
   readonly proxyPort: number;
@@ -27,4 +29,8 @@ export interface Config {
   readonly userHeader: string;
   /** Request header prefix for tags (lower-case): `x-metrics-tag-team: red` → tag team=red. */
   readonly tagHeaderPrefix: string;
+  /** Path prefixes forwarded to the upstream, e.g. `/v1/` and `/api/` (Ollama's native API). */
+  readonly proxyPathPrefixes: readonly string[];
+  /** Usage for streams that do not carry it: off, inject (opt-in request change) or estimate. */
+  readonly streamUsage: StreamUsageMode;
 }

@@ -48,6 +48,20 @@ function intIn(min: number, max: number): z.ZodType<number, string> {
     .refine((n) => n >= min && n <= max, { error });
 }
 
+const STREAM_USAGE_MODES = ['off', 'inject', 'estimate'] as const;
+
+/** `/v1/,/api/` → ['/v1/', '/api/']: each must start and end with `/`. */
+const pathPrefixesSchema = z.string().transform((raw, ctx): readonly string[] => {
+  const prefixes = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  // Segments of unreserved characters, never `.` or `..` (which would step out of the prefix).
+  const bad = prefixes.find((p) => !/^\/(?:(?!\.\.?\/)[A-Za-z0-9._~-]+\/)+$/.test(p));
+  if (prefixes.length === 0 || bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be comma-separated path prefixes like /v1/ (each starting and ending with /)' });
+    return z.NEVER;
+  }
+  return prefixes;
+});
+
 const hostSchema = z
   .string()
   .min(1, { error: 'must not be empty' })
@@ -252,4 +266,19 @@ export const SETTINGS: Settings = {
     description: 'Request header prefix for tags (X-Metrics-Tag-Team: red → team=red)',
     schema: headerNameSchema,
   },
-};
+  proxyPathPrefixes: {
+    env: 'PROXY_PATHS',
+    flag: 'proxy-paths',
+    aliases: [],
+    default: '/v1/,/api/',
+    description: 'Comma-separated path prefixes forwarded to the upstream (others get 404)',
+    schema: pathPrefixesSchema,
+  },
+  streamUsage: {
+    env: 'STREAM_USAGE',
+    flag: 'stream-usage',
+    aliases: [],
+    default: 'off',
+    description: 'Usage for streams without it: off (never modify requests), inject (ask the backend, hide it from the client), estimate (count output tokens)',
+    schema: z.enum(STREAM_USAGE_MODES, { error: `must be one of ${STREAM_USAGE_MODES.join(', ')}` }),
+  },};

@@ -69,3 +69,12 @@ export function rawHeaderValue(raw: readonly string[], lowerName: string): strin
   }
   return undefined;
 }
+
+/** A flat raw header array without every field named `lowerName`. */
+export function withoutHeader(raw: readonly string[], lowerName: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).toLowerCase() !== lowerName) out.push(raw[i] as string, raw[i + 1] as string);
+  }
+  return out;
+}

@@ -4,10 +4,11 @@ import type { CaptureContext } from '../capture/capture-context.js';
 import { ExchangeCapture, type ExchangeOutcome } from '../capture/exchange-capture.js';
 import type { Logger } from '../logger.js';
 import type { ErrorType, RequestRecord } from '../store/types.js';
-import { requestHeadersForUpstream, responseHeadersForClient, rawHeaderValue } from './headers.js';
+import { requestHeadersForUpstream, responseHeadersForClient, rawHeaderValue, withoutHeader } from './headers.js';
 import { classifyUpstreamError } from './upstream-errors.js';
 import { upstreamPath, type UpstreamTarget } from './upstream-target.js';
 import { sendJsonError } from './json-error.js';
+import { INJECT_ENDPOINTS, injectIncludeUsage, UsageStripper } from './stream-usage.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -38,6 +39,9 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   private responding = false;
   private ended = false;
   private readonly endpoint: string;
+  /** STREAM_USAGE=inject changed the request: the response's usage is removed again (stream-usage.ts). */
+  private injected = false;
+  private stripper: UsageStripper | null = null;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -67,7 +71,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.req.once('end', () => {
       if (this.ended) return;
       const body = chunks.length === 0 ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      this.dispatch(body);
+      this.dispatch(this.deps.capture.streamUsage === 'inject' ? this.withInjectedUsage(body) : body);
     });
   }
 
@@ -79,15 +83,28 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.res.destroy();
   }
 
+  /** The body with include_usage asked for (opt-in), or as it was; sets `injected`. */
+  private withInjectedUsage(body: Buffer | null): Buffer | null {
+    const { req } = this;
+    if (req.method !== 'POST' || !INJECT_ENDPOINTS.has(this.endpoint) || req.headers['content-encoding'] !== undefined) return body;
+    const changed = injectIncludeUsage(body);
+    if (changed === null) return body;
+    this.injected = true;
+    return changed;
+  }
+
   private dispatch(body: Buffer | null): void {
     const { req, deps } = this;
+    const forwarded = requestHeadersForUpstream(req.rawHeaders);
+    // A rewritten body has another length: undici sets Content-Length from the Buffer instead.
+    const headers = this.injected ? withoutHeader(forwarded, 'content-length') : forwarded;
     try {
       deps.dispatcher.dispatch(
         {
           origin: deps.target.origin,
           path: upstreamPath(deps.target, req.url as string),
           method: req.method as Dispatcher.HttpMethod,
-          headers: requestHeadersForUpstream(req.rawHeaders),
+          headers,
           body,
         },
         this,
@@ -121,21 +138,30 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     }
     // Streams: send the headers now, as the upstream did. An empty Buffer write does that with
     // latin1 header bytes (flushHeaders() would re-encode non-ASCII header values as UTF-8).
-    if (rawHeaderValue(headers, 'content-length') === undefined) this.res.write(EMPTY);
-    this.capture.responseStarted(statusCode, rawHeaderValue(headers, 'content-type'), rawHeaderValue(headers, 'content-encoding'));
+    const contentLength = rawHeaderValue(headers, 'content-length');
+    const contentType = rawHeaderValue(headers, 'content-type');
+    const contentEncoding = rawHeaderValue(headers, 'content-encoding');
+    if (contentLength === undefined) this.res.write(EMPTY);
+    if (this.injected && statusCode < 300 && contentLength === undefined && contentEncoding === undefined && contentType?.startsWith('text/event-stream')) {
+      this.stripper = new UsageStripper();
+    }
+    this.capture.responseStarted(statusCode, contentType, contentEncoding);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
     if (this.ended) return false;
-    const flowing = this.res.write(chunk);
-    this.capture.addResponseChunk(chunk, performance.now());
+    const out = this.stripper === null ? chunk : this.stripper.push(chunk);
+    const flowing = out.length === 0 || this.res.write(out);
+    this.capture.addResponseChunk(chunk, performance.now()); // capture reads the upstream's bytes, usage included
     return flowing; // false pauses the upstream until the client drains
   }
 
   onComplete(): void {
     this.upstreamDone = true;
     if (this.ended) return;
+    const rest = this.stripper?.end();
+    if (rest !== undefined && rest.length > 0) this.res.write(rest);
     this.res.end(() => this.finish({ statusCode: this.res.statusCode, errorType: null, errorMessage: null }));
   }
 

@@ -13,6 +13,8 @@ export interface ProxyServerOptions {
   readonly logger: Logger;
   readonly capture: CaptureContext;
   readonly record: (record: RequestRecord) => void;
+  /** Path prefixes forwarded to the upstream (PROXY_PATHS), e.g. `/v1/` and `/api/`. */
+  readonly pathPrefixes: readonly string[];
 }
 
 export interface ProxyServer {
@@ -29,9 +31,10 @@ export interface ProxyServer {
 const HEALTH_BODY = JSON.stringify({ status: 'ok', service: 'llm-metrics-proxy' });
 
 /**
- * The public listener: `GET /health` and everything under `/v1/`; nothing else (no stats here).
- * Plain node:http rather than a framework: this is the hot path, judged against a bare Node
- * pass-through, and it routes exactly two things.
+ * The public listener: `GET /health` and everything under the configured prefixes (`/v1/` and
+ * Ollama's `/api/` by default); nothing else (no stats here). Plain node:http rather than a
+ * framework: this is the hot path, judged against a bare Node pass-through, and it routes
+ * exactly two things.
  */
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const inflight = new Set<ProxyExchange>();
@@ -44,11 +47,13 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     },
   };
 
+  const prefixes = options.pathPrefixes;
+  const served = prefixes.map((p) => `${p}*`).join(', ');
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
-    if (url.startsWith('/v1/')) {
+    if (prefixes.some((prefix) => url.startsWith(prefix))) {
       if (hasDotSegment(url)) {
-        // `/v1/../api/pull` would leave /v1/ (and a configured base path) on the upstream.
+        // `/v1/../admin` would leave the proxied prefix (and a configured base path) on the upstream.
         sendJsonError(res, 400, 'Request paths may not contain "." or ".." segments.', 'invalid_request_error', 'invalid_path');
         return;
       }
@@ -62,7 +67,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       res.end(HEALTH_BODY);
       return;
     }
-    sendJsonError(res, 404, `Not found: ${req.method} ${url.split('?')[0]}. This port serves /v1/* and /health.`, 'invalid_request_error', 'not_found');
+    sendJsonError(res, 404, `Not found: ${req.method} ${url.split('?')[0]}. This port serves ${served} and /health.`, 'invalid_request_error', 'not_found');
   });
 
   return {

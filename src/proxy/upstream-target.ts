@@ -24,11 +24,14 @@ export function resolveUpstream(upstreamUrl: string): UpstreamTarget {
 /**
  * The upstream path for a client's request target (path and query, as received):
  * `https://gw.example/openai` + `/v1/models?x=1` → `/openai/v1/models?x=1`;
- * `http://host/api/v1` + `/v1/models` → `/api/v1/models`.
+ * `http://host/api/v1` + `/v1/models` → `/api/v1/models`. Other prefixes sit beside `/v1`:
+ * `http://host:11434/v1` + `/api/chat` → `/api/chat` (Ollama's native API next to its OpenAI one).
  */
 export function upstreamPath(target: UpstreamTarget, requestTarget: string): string {
-  if (target.baseEndsWithV1 && requestTarget.startsWith('/v1/')) {
-    return target.basePath + requestTarget.slice(3);
+  if (target.baseEndsWithV1) {
+    return requestTarget.startsWith('/v1/')
+      ? target.basePath + requestTarget.slice(3)
+      : target.basePath.slice(0, -3) + requestTarget;
   }
   return target.basePath + requestTarget;
 }

@@ -17,8 +17,11 @@ export type ErrorType =
   | 'shutdown' // the service stopped before the request could finish
   | 'proxy_error'; // a bug or unexpected failure inside the proxy itself
 
-/** `reported`: the backend said how many tokens; `none`: it did not (token fields are null). */
-export type UsageSource = 'reported' | 'none';
+/**
+ * `reported`: the backend said how many tokens; `estimated`: the proxy counted output tokens with
+ * a tokenizer (STREAM_USAGE=estimate); `none`: neither (token fields are null).
+ */
+export type UsageSource = 'reported' | 'estimated' | 'none';
 
 /** One row per proxied request, as handed to the recorder. */
 export interface RequestRecord {
@@ -68,6 +71,21 @@ export interface RequestRecord {
   tags: Readonly<Record<string, string>>;
   /** Price of the request in USD from the price table; null when its model has no price. */
   cost_usd: number | null;
+  // Added with schema version 3. Producers may omit them (read as null); stored rows have them all.
+  /** Part of input_tokens written to the backend's prompt cache (Anthropic `cache_creation_input_tokens`). */
+  cache_creation_input_tokens?: number | null;
+  /** Tool (function) calls in the response. */
+  tool_calls?: number | null;
+  /** Backend-reported prompt processing time (llama.cpp `timings.prompt_ms`, Ollama `prompt_eval_duration`). */
+  backend_prompt_ms?: number | null;
+  /** Backend-reported generation time (llama.cpp `timings.predicted_ms`, Ollama `eval_duration`). */
+  backend_generation_ms?: number | null;
+  /** Backend-reported generation speed (llama.cpp `predicted_per_second`, Ollama eval_count ÷ eval_duration). */
+  backend_tokens_per_second?: number | null;
+  /** Backend-reported model load time (Ollama `load_duration`). */
+  backend_load_ms?: number | null;
+  /** Backend-reported total time (Ollama `total_duration`). */
+  backend_total_ms?: number | null;
 }
 
 /** A stored request as the stats API returns it. */

@@ -30,6 +30,13 @@ export function makeRecord(overrides: Partial<RequestRecord> = {}): RequestRecor
     user: null,
     tags: {},
     cost_usd: null,
+    cache_creation_input_tokens: null,
+    tool_calls: null,
+    backend_prompt_ms: null,
+    backend_generation_ms: null,
+    backend_tokens_per_second: null,
+    backend_load_ms: null,
+    backend_total_ms: null,
     ...overrides,
   };
 }

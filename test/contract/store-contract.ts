@@ -79,6 +79,13 @@ export function storeContract(name: string, open: OpenStore): void {
         user: 'alice@example.com',
         tags: { team: 'red', env: 'prod', 'project-ß': 'Ünïcødé ✓', empty: '', 'with space': "it's \"quoted\"" },
         cost_usd: 0.000123456789,
+        cache_creation_input_tokens: 4096,
+        tool_calls: 2,
+        backend_prompt_ms: 12.345,
+        backend_generation_ms: 987.654,
+        backend_tokens_per_second: 41.5,
+        backend_load_ms: 0.25,
+        backend_total_ms: 1000.5,
       });
       const allNull: RequestRecord = {
         start_time: Date.UTC(2024, 1, 29, 23, 59, 59, 986),
@@ -108,6 +115,13 @@ export function storeContract(name: string, open: OpenStore): void {
         user: null,
         tags: {},
         cost_usd: null,
+        cache_creation_input_tokens: null,
+        tool_calls: null,
+        backend_prompt_ms: null,
+        backend_generation_ms: null,
+        backend_tokens_per_second: null,
+        backend_load_ms: null,
+        backend_total_ms: null,
       };
       const zeros = makeRecord({
         start_time: Date.UTC(2024, 1, 29, 23, 59, 59, 985),

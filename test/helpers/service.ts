@@ -36,6 +36,8 @@ export function testConfig(overrides: Partial<Config> & { upstreamUrl: string },
     apiKeySecret: 'test-secret',
     userHeader: 'x-user-id',
     tagHeaderPrefix: 'x-metrics-tag-',
+    proxyPathPrefixes: ['/v1/', '/api/'],
+    streamUsage: 'off',
     ...overrides,
   });
 }

@@ -77,6 +77,11 @@ describe('proxy appends client paths to the UPSTREAM_URL base path', () => {
     );
   });
 
+  it('puts other proxied prefixes beside the /v1 of the base path: /api/v1 + /api/tags → /api/api/tags', async () => {
+    // The base path minus its /v1 (here /api) is kept, as a gateway's mount point would be.
+    assert.equal(await upstreamTargetFor(endsWithV1, '/api/tags?x=1'), '/api/api/tags?x=1');
+  });
+
   it('ignores a trailing slash on the base path: /api/v1/ + /v1/models?x=1 → /api/v1/models?x=1', async () => {
     assert.equal(await upstreamTargetFor(endsWithV1Slash, '/v1/models?x=1'), '/api/v1/models?x=1');
   });

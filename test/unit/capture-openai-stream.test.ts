@@ -1,18 +1,23 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { OpenAiStreamCapture } from '../../src/capture/openai-stream.js';
+import { openAiShape } from '../../src/capture/shapes/openai.js';
+import type { ResponseCapture } from '../../src/capture/shapes/response-capture.js';
 import { llamaCppFixture } from '../helpers/fixtures.js';
 
 /** Feeds `bytes` in two reads (at `cut`), the first at t=100, the second at t=200. */
-function capture(bytes: Buffer, cut: number): OpenAiStreamCapture {
-  const c = new OpenAiStreamCapture();
-  c.push(bytes.subarray(0, cut), 100);
-  c.push(bytes.subarray(cut), 200);
-  c.end();
-  return c;
+function capture(bytes: Buffer, cut: number): ResponseCapture {
+  const follower = openAiShape.follow('text/event-stream', false)!;
+  follower.push(bytes.subarray(0, cut), 100);
+  follower.push(bytes.subarray(cut), 200);
+  return follower.end();
 }
 
-describe('OpenAiStreamCapture on llama.cpp streams', () => {
+/** The capture of one SSE event per data string, all in one read at t=100. */
+function events(...data: string[]): ResponseCapture {
+  return capture(Buffer.from(data.map((d) => `data: ${d}\n\n`).join('')), Infinity);
+}
+
+describe('openAiShape stream capture on llama.cpp streams', () => {
   it('reads usage, model and finish reason identically at every split point', () => {
     const bytes = llamaCppFixture('resp-stream-usage.txt');
     const firstContent = bytes.indexOf('" says"');
@@ -57,5 +62,63 @@ describe('OpenAiStreamCapture on llama.cpp streams', () => {
   it('ignores events that are not JSON', () => {
     const c = capture(Buffer.from('data: hello\n\ndata: {"choices":[{"delta":{"content":"x"}}]}\n\n'), 0);
     assert.equal(c.firstContentAt, 200);
+  });
+
+  it('reads llama.cpp timings from the last chunk', () => {
+    const c = capture(llamaCppFixture('resp-stream-usage.txt'), 0);
+    assert.ok(c.backend !== null, 'timings read');
+    assert.ok((c.backend.generation_ms ?? 0) > 0 && (c.backend.tokens_per_second ?? 0) > 0);
+    assert.equal(c.backend.load_ms, null);
+  });
+});
+
+describe('openAiShape stream capture: what counts as generated content', () => {
+  it('counts text, tool-call arguments and names, reasoning and refusals', () => {
+    for (const delta of [
+      { content: 'a' },
+      { tool_calls: [{ index: 0, function: { arguments: '{' } }] },
+      { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] },
+      { reasoning_content: 'hmm' },
+      { reasoning: 'hmm' },
+      { refusal: 'no' },
+    ]) {
+      assert.equal(events(JSON.stringify({ choices: [{ index: 0, delta }] })).firstContentAt, 100, JSON.stringify(delta));
+    }
+    assert.equal(events('{"choices":[{"text":"x","index":0}]}').firstContentAt, 100);
+  });
+
+  it('does not count the role-only first chunk, empty deltas or empty strings', () => {
+    for (const choice of [
+      { delta: { role: 'assistant', content: null } },
+      { delta: { role: 'assistant', content: '' } },
+      { delta: {} },
+      { text: '', finish_reason: 'length' },
+      { delta: { tool_calls: [] } },
+      null,
+    ]) {
+      assert.equal(events(JSON.stringify({ choices: [choice] })).firstContentAt, null, JSON.stringify(choice));
+    }
+  });
+
+  it('counts tool calls once each across their fragments, per choice', () => {
+    const c = events(
+      '{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a","function":{"name":"f","arguments":""}}]}}]}',
+      '{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}}]}',
+      '{"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"b","function":{"name":"g","arguments":"{}"}}]}}]}',
+      '{"choices":[{"index":1,"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"f","arguments":"{}"}}]}}]}',
+      '{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"},{"index":1,"delta":{},"finish_reason":"tool_calls"}]}',
+    );
+    assert.equal(c.toolCalls, 3);
+    assert.equal(c.finishReason, 'tool_calls');
+  });
+
+  it('records every choice of n > 1: distinct finish reasons in choice order', () => {
+    const c = events(
+      '{"choices":[{"index":1,"delta":{"content":"b"}},{"index":0,"delta":{"content":"a"}}]}',
+      '{"choices":[{"index":1,"delta":{},"finish_reason":"length"}]}',
+      '{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
+    );
+    assert.equal(c.finishReason, 'stop,length');
+    assert.equal(c.firstContentAt, 100);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { choiceHasContent, readErrorMessage, readFinishReason, readUsage } from '../../src/capture/usage.js';
+import { readErrorMessage, readUsage } from '../../src/capture/usage.js';
 
 describe('readUsage', () => {
   it('reads chat/completions usage', () => {
@@ -19,31 +19,7 @@ describe('readUsage', () => {
   });
 });
 
-describe('choiceHasContent', () => {
-  it('counts text, tool calls, reasoning and refusals as generated content', () => {
-    assert.equal(choiceHasContent({ delta: { content: 'a' } }), true);
-    assert.equal(choiceHasContent({ delta: { tool_calls: [{ index: 0, function: { arguments: '{' } }] } }), true);
-    assert.equal(choiceHasContent({ delta: { reasoning_content: 'hmm' } }), true);
-    assert.equal(choiceHasContent({ delta: { reasoning: 'hmm' } }), true);
-    assert.equal(choiceHasContent({ delta: { refusal: 'no' } }), true);
-    assert.equal(choiceHasContent({ text: 'x', index: 0 }), true);
-  });
-  it('does not count the role-only first chunk, empty deltas or empty strings', () => {
-    assert.equal(choiceHasContent({ delta: { role: 'assistant', content: null } }), false);
-    assert.equal(choiceHasContent({ delta: { role: 'assistant', content: '' } }), false);
-    assert.equal(choiceHasContent({ delta: {} }), false);
-    assert.equal(choiceHasContent({ text: '', finish_reason: 'length' }), false);
-    assert.equal(choiceHasContent({ delta: { tool_calls: [] } }), false);
-    assert.equal(choiceHasContent(null), false);
-  });
-});
-
-describe('readFinishReason / readErrorMessage', () => {
-  it('takes the first non-null finish reason', () => {
-    assert.equal(readFinishReason([{ finish_reason: null }, { finish_reason: 'length' }]), 'length');
-    assert.equal(readFinishReason([{ finish_reason: null }]), null);
-    assert.equal(readFinishReason(undefined), null);
-  });
+describe('readErrorMessage', () => {
   it('reads OpenAI-style and plain error messages', () => {
     assert.equal(readErrorMessage({ message: 'too long', type: 'exceed_context_size_error' }), 'too long');
     assert.equal(readErrorMessage('boom'), 'boom');

@@ -22,6 +22,8 @@ const DEFAULTS: Config = {
   apiKeySecret: null,
   userHeader: 'x-user-id',
   tagHeaderPrefix: 'x-metrics-tag-',
+  proxyPathPrefixes: ['/v1/', '/api/'],
+  streamUsage: 'off',
 };
 
 describe('loadConfig: defaults and primary names', () => {
@@ -51,6 +53,8 @@ describe('loadConfig: defaults and primary names', () => {
         API_KEY_SECRET: 'k',
         USER_HEADER: 'X-Who',
         TAG_HEADER_PREFIX: 'X-T-',
+        PROXY_PATHS: '/v1/, /ollama/api/',
+        STREAM_USAGE: 'inject',
       },
     });
     assert.deepEqual(config, {
@@ -58,6 +62,8 @@ describe('loadConfig: defaults and primary names', () => {
       apiKeySecret: 'k',
       userHeader: 'x-who',
       tagHeaderPrefix: 'x-t-',
+      proxyPathPrefixes: ['/v1/', '/ollama/api/'],
+      streamUsage: 'inject',
       proxyPort: 0,
       proxyHost: '::',
       adminPort: 65535,
@@ -78,6 +84,7 @@ describe('loadConfig: defaults and primary names', () => {
         '--upstream', 'http://gpu-box:1234/v1/', '--upstream-timeout-ms=2147483647', '--db-path', 'x.db',
         '--log-level', 'WARN', '--shutdown-timeout-ms', '60000', '--flush-interval-ms=60000',
         '--prices-file', 'p.yaml', '--api-key-secret=s', '--user-header', 'X-U', '--tag-header-prefix=X-Tag-',
+        '--proxy-paths=/v1/', '--stream-usage', 'estimate',
       ],
     });
     assert.deepEqual(config, {
@@ -85,6 +92,8 @@ describe('loadConfig: defaults and primary names', () => {
       apiKeySecret: 's',
       userHeader: 'x-u',
       tagHeaderPrefix: 'x-tag-',
+      proxyPathPrefixes: ['/v1/'],
+      streamUsage: 'estimate',
       proxyPort: 9000,
       proxyHost: '127.0.0.2',
       adminPort: 9001,
@@ -96,6 +105,15 @@ describe('loadConfig: defaults and primary names', () => {
       shutdownTimeoutMs: 60000,
       flushIntervalMs: 60000,
     });
+  });
+
+  it('refuses proxy path prefixes without slashes and unknown stream usage modes, naming both', () => {
+    assert.throws(
+      () => load({ env: { PROXY_PATHS: 'v1', STREAM_USAGE: 'maybe' } }),
+      (err: Error) => /PROXY_PATHS.*starting and ending with \//s.test(err.message) && /STREAM_USAGE.*off, inject, estimate/s.test(err.message),
+    );
+    assert.throws(() => load({ env: { PROXY_PATHS: '/v1/,/../' } }), /PROXY_PATHS/);
+    assert.throws(() => load({ env: { PROXY_PATHS: ' , ' } }), /PROXY_PATHS/);
   });
 
   it('accepts leading zeros, and the last of a repeated flag', () => {

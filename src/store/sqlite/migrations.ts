@@ -56,6 +56,16 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX requests_api_key_id_start_time_idx ON requests (api_key_id, start_time);
   CREATE INDEX requests_user_start_time_idx       ON requests (user, start_time);
   `,
+  // 3: every API shape (issue 6): cache writes, tool calls and the backend's own timings.
+  `
+  ALTER TABLE requests ADD COLUMN cache_creation_input_tokens INTEGER;
+  ALTER TABLE requests ADD COLUMN tool_calls                  INTEGER;
+  ALTER TABLE requests ADD COLUMN backend_prompt_ms           REAL;
+  ALTER TABLE requests ADD COLUMN backend_generation_ms       REAL;
+  ALTER TABLE requests ADD COLUMN backend_tokens_per_second   REAL;
+  ALTER TABLE requests ADD COLUMN backend_load_ms             REAL;
+  ALTER TABLE requests ADD COLUMN backend_total_ms            REAL;
+  `,
 ];
 
 /** Brings the database up to the latest schema version. Returns the versions it applied. */

@@ -29,6 +29,13 @@ export interface RequestRow {
   api_key_id: string | null;
   user: string | null;
   cost_usd: number | null;
+  cache_creation_input_tokens: number | null;
+  tool_calls: number | null;
+  backend_prompt_ms: number | null;
+  backend_generation_ms: number | null;
+  backend_tokens_per_second: number | null;
+  backend_load_ms: number | null;
+  backend_total_ms: number | null;
 }
 
 export type InsertParams = Omit<RequestRow, 'id'>;
@@ -51,7 +58,8 @@ export const INSERT_COLUMNS = [
   'start_time', 'method', 'endpoint', 'model', 'response_model', 'status_code', 'is_error', 'error_type',
   'error_message', 'was_streamed', 'input_tokens', 'output_tokens', 'total_tokens', 'cached_input_tokens',
   'reasoning_tokens', 'usage_source', 'ttft_ms', 'ttlt_ms', 'duration_ms', 'tokens_per_second', 'finish_reason',
-  'message_count', 'origin', 'api_key_id', 'user', 'cost_usd',
+  'message_count', 'origin', 'api_key_id', 'user', 'cost_usd', 'cache_creation_input_tokens', 'tool_calls',
+  'backend_prompt_ms', 'backend_generation_ms', 'backend_tokens_per_second', 'backend_load_ms', 'backend_total_ms',
 ] as const satisfies ReadonlyArray<keyof InsertParams>;
 
 /**
@@ -87,6 +95,13 @@ export function toInsertRecord(r: RequestRecord): InsertRecord {
     api_key_id: nullableText(r.api_key_id, 'api_key_id'),
     user: nullableText(r.user, 'user'),
     cost_usd: nullableFinite(r.cost_usd, 'cost_usd'),
+    cache_creation_input_tokens: nullableInteger(r.cache_creation_input_tokens ?? null, 'cache_creation_input_tokens'),
+    tool_calls: nullableInteger(r.tool_calls ?? null, 'tool_calls'),
+    backend_prompt_ms: nullableFinite(r.backend_prompt_ms ?? null, 'backend_prompt_ms'),
+    backend_generation_ms: nullableFinite(r.backend_generation_ms ?? null, 'backend_generation_ms'),
+    backend_tokens_per_second: nullableFinite(r.backend_tokens_per_second ?? null, 'backend_tokens_per_second'),
+    backend_load_ms: nullableFinite(r.backend_load_ms ?? null, 'backend_load_ms'),
+    backend_total_ms: nullableFinite(r.backend_total_ms ?? null, 'backend_total_ms'),
   };
   return { row, tags: tagPairs(r.tags) };
 }
@@ -121,6 +136,13 @@ export function toRecord(row: RequestRow, tags: Readonly<Record<string, string>>
     user: row.user,
     tags,
     cost_usd: row.cost_usd,
+    cache_creation_input_tokens: row.cache_creation_input_tokens,
+    tool_calls: row.tool_calls,
+    backend_prompt_ms: row.backend_prompt_ms,
+    backend_generation_ms: row.backend_generation_ms,
+    backend_tokens_per_second: row.backend_tokens_per_second,
+    backend_load_ms: row.backend_load_ms,
+    backend_total_ms: row.backend_total_ms,
   };
 }
 
@@ -237,5 +259,12 @@ export function recordFromValues(v: readonly unknown[], tags: Readonly<Record<st
     user: v[AT.user] as string | null,
     tags,
     cost_usd: v[AT.cost_usd] as number | null,
+    cache_creation_input_tokens: v[AT.cache_creation_input_tokens] as number | null,
+    tool_calls: v[AT.tool_calls] as number | null,
+    backend_prompt_ms: v[AT.backend_prompt_ms] as number | null,
+    backend_generation_ms: v[AT.backend_generation_ms] as number | null,
+    backend_tokens_per_second: v[AT.backend_tokens_per_second] as number | null,
+    backend_load_ms: v[AT.backend_load_ms] as number | null,
+    backend_total_ms: v[AT.backend_total_ms] as number | null,
   };
 }
