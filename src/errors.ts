@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'LMP_STORE_OPEN_FAILED'
   | 'LMP_STORE_WRITE_FAILED'
   | 'LMP_CAPTURE_FAILED'
-  | 'LMP_LISTEN_FAILED';
+  | 'LMP_LISTEN_FAILED'
+  | 'LMP_METRICS_UNAVAILABLE';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

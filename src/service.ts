@@ -10,6 +10,7 @@ import type { Config } from './config/config.js';
 import { ConfigError } from './config/load-config.js';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
+import { startServiceMetrics } from './metrics/service-metrics.js';
 import { PriceTable } from './pricing/price-table.js';
 import { createProxyServer } from './proxy/proxy-server.js';
 import { resolveUpstream } from './proxy/upstream-target.js';
@@ -36,22 +37,26 @@ export interface RunningService {
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const capture = { ...loadCaptureContext(config), tokens: config.streamUsage === 'off' ? null : await loadTokenCounter() };
+  const metrics = await startServiceMetrics(config, logger);
   const store = openSqliteStore(config.dbPath); // creates and migrates the database before the admin thread reads it
   let admin: Awaited<ReturnType<typeof startAdminThread>>;
   try {
-    admin = await startAdminThread({ dbPath: config.dbPath, port: config.adminPort, host: config.adminHost, logLevel: config.logLevel }, logger);
+    const adminData = { dbPath: config.dbPath, port: config.adminPort, host: config.adminHost, logLevel: config.logLevel };
+    admin = await startAdminThread(adminData, logger, (format) => metrics.exposition(format));
   } catch (err) {
     await store.close();
+    await metrics.close();
     throw err;
   }
-  const recorder = new Recorder(store, logger, { flushIntervalMs: config.flushIntervalMs, onWritten: () => admin.refresh() });
+  const recorder = new Recorder(store, logger, { flushIntervalMs: config.flushIntervalMs, onWritten: () => admin.refresh(), observer: metrics.recorder });
+  metrics.watchQueueDepth(() => recorder.stats().queued);
   const target = resolveUpstream(config.upstreamUrl);
   const dispatcher = new Agent({
     headersTimeout: config.upstreamTimeoutMs,
     bodyTimeout: config.upstreamTimeoutMs,
     connectTimeout: Math.min(config.upstreamTimeoutMs, 10_000),
   });
-  const proxy = createProxyServer({ dispatcher, target, logger, capture, record: (r) => recorder.enqueue(r), pathPrefixes: config.proxyPathPrefixes });
+  const proxy = createProxyServer({ dispatcher, target, logger, capture, record: (r) => recorder.enqueue(r), pathPrefixes: config.proxyPathPrefixes, observer: metrics.exchanges });
 
   let proxyUrl: string;
   try {
@@ -61,6 +66,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await admin.close();
     await dispatcher.close();
     await store.close();
+    await metrics.close();
     throw err;
   }
   // After listening, an 'error' (e.g. EMFILE on accept) would otherwise crash the process.
@@ -80,6 +86,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await recorder.close();
       await dispatcher.close().catch(() => undefined);
       await store.close();
+      await metrics.close(); // last: OTLP export sends the final counts and spans
       logger.info(recorder.stats(), 'stopped');
     }
   };

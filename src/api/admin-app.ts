@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Analytics } from '../analytics/types.js';
+import type { Exposition, ExpositionFormat } from '../metrics/exposition.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/types.js';
 import { createInfoRoutes } from './admin-info.js';
@@ -24,6 +25,8 @@ export interface AdminAppDeps {
   info?: () => AdminInfo;
   /** The dashboard's built files (web/dist), served at `/`; without it there is no dashboard. */
   dashboardDir?: string;
+  /** Prometheus exposition for `/metrics` (by Accept) and `/metrics/prometheus`; without it `/metrics` is JSON only. */
+  exposition?: (format: ExpositionFormat) => Promise<Exposition>;
 }
 
 export const ADMIN_SERVICE_NAME = 'llm-metrics-proxy-admin';

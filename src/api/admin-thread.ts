@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AdminWorkerData, AdminWorkerMessage } from './admin-worker.js';
+import { answerExpositionRequests, type ExpositionSource } from './exposition-bridge.js';
 
 export interface AdminThread {
   readonly url: string;
@@ -14,11 +15,12 @@ export interface AdminThread {
 }
 
 /**
- * Starts the admin listener in its worker thread and resolves once it listens. From TypeScript
+ * Starts the admin listener in its worker thread and resolves once it listens; `exposition`
+ * answers its requests for the Prometheus text. From TypeScript
  * sources (tsx: tests, `npm run dev`) the worker first registers tsx, as workers do not inherit
  * the parent's loader; from the build it loads `admin-worker.js` directly.
  */
-export async function startAdminThread(data: AdminWorkerData, logger: Logger): Promise<AdminThread> {
+export async function startAdminThread(data: AdminWorkerData, logger: Logger, exposition?: ExpositionSource): Promise<AdminThread> {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './admin-worker.ts' : './admin-worker.js', import.meta.url);
   const worker = fromSource
@@ -42,6 +44,7 @@ export async function startAdminThread(data: AdminWorkerData, logger: Logger): P
     if (code !== 0) logger.error({ code }, 'admin thread exited; stats are unavailable until restart');
   });
   worker.on('error', (err) => logger.error({ err }, 'admin thread failed'));
+  if (exposition !== undefined) answerExpositionRequests(worker, exposition, logger);
 
   return {
     url: message.url,

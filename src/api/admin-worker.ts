@@ -5,7 +5,8 @@
  *
  * Messages: parent → worker `{type:'refresh'}` (rows were written), `{type:'proxy-url', url}`
  * (the proxy listens; answered by `{type:'proxy-url-set'}`) and `{type:'close'}`;
- * worker → parent `{type:'listening', url}`, `{type:'failed', message}`, `{type:'closed'}`.
+ * worker → parent `{type:'listening', url}`, `{type:'failed', message}`, `{type:'closed'}`;
+ * and the Prometheus exposition, asked of the parent for each scrape (exposition-bridge.ts).
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -19,6 +20,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createAdminApp } from './admin-app.js';
 import { packageVersion } from './admin-info.js';
 import { DEFAULT_DASHBOARD_DIR } from './dashboard-routes.js';
+import { ExpositionClient } from './exposition-bridge.js';
 import type { AdminInfo } from './stats-shapes.js';
 
 export interface AdminWorkerData {
@@ -47,10 +49,20 @@ const refresh = (): Promise<void> =>
   sync.refresh().catch((err: unknown) => logger.error({ err }, 'analytics refresh from the store failed'));
 // The proxy starts listening after this thread does, so its address arrives by message.
 const info: AdminInfo = { proxy_url: null, version: packageVersion() };
-const app = createAdminApp({ store, analytics, refresh, logger, info: () => info, dashboardDir: DEFAULT_DASHBOARD_DIR });
+const exposition = new ExpositionClient((request) => port.postMessage(request));
+const app = createAdminApp({
+  store,
+  analytics,
+  refresh,
+  logger,
+  info: () => info,
+  dashboardDir: DEFAULT_DASHBOARD_DIR,
+  exposition: (format) => exposition.request(format),
+});
 const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 
 port.on('message', (message: { type: string; url?: string }) => {
+  if (exposition.handle(message)) return;
   if (message.type === 'refresh') void refresh();
   else if (message.type === 'proxy-url') {
     info.proxy_url = message.url ?? null;

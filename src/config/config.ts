@@ -33,4 +33,18 @@ export interface Config {
   readonly proxyPathPrefixes: readonly string[];
   /** Usage for streams that do not carry it: off, inject (opt-in request change) or estimate. */
   readonly streamUsage: StreamUsageMode;
+  /** Distinct values per metrics label before the rest are reported as `other`. */
+  readonly metricsLabelLimit: number;
+  /** Attribution labels on the request and token counters: `api_key_id`, `user`, `tag:<name>`. */
+  readonly metricsAttributionLabels: readonly string[];
+  /** `gen_ai.provider.name` on metrics and spans. */
+  readonly genAiProviderName: string;
+  /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); null with both signal URLs null: no OpenTelemetry. */
+  readonly otelExporterOtlpEndpoint: string | null;
+  readonly otelExporterOtlpMetricsEndpoint: string | null;
+  readonly otelExporterOtlpTracesEndpoint: string | null;
+  readonly otelServiceName: string | null;
+  /** Parsed OTEL_RESOURCE_ATTRIBUTES. */
+  readonly otelResourceAttributes: Readonly<Record<string, string>>;
+  readonly otelMetricExportIntervalMs: number;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Config } from './config.js';
+import { attributionLabelsSchema, otlpEndpointSchema, providerNameSchema, resourceAttributesSchema } from './metrics-schemas.js';
 
 /**
  * The one declarative table of settings. `loadConfig` walks it to resolve every `Config` field
@@ -281,4 +282,77 @@ export const SETTINGS: Settings = {
     default: 'off',
     description: 'Usage for streams without it: off (never modify requests), inject (ask the backend, hide it from the client), estimate (count output tokens)',
     schema: z.enum(STREAM_USAGE_MODES, { error: `must be one of ${STREAM_USAGE_MODES.join(', ')}` }),
-  },};
+  },
+  metricsLabelLimit: {
+    env: 'METRICS_LABEL_LIMIT',
+    flag: 'metrics-label-limit',
+    aliases: [],
+    default: '100',
+    description: 'Distinct values per metrics label (models, endpoints, attribution) before the rest count as "other"',
+    schema: intIn(1, 10000),
+  },
+  metricsAttributionLabels: {
+    env: 'METRICS_ATTRIBUTION_LABELS',
+    flag: 'metrics-attribution-labels',
+    aliases: [],
+    default: '',
+    description: 'Extra labels on the request and token counters: api_key_id, user, tag:<name> (comma-separated)',
+    schema: attributionLabelsSchema,
+  },
+  genAiProviderName: {
+    env: 'GEN_AI_PROVIDER_NAME',
+    flag: 'gen-ai-provider-name',
+    aliases: [],
+    default: 'openai',
+    description: 'gen_ai.provider.name on metrics and spans (e.g. ollama, vllm, azure.ai.openai)',
+    schema: providerNameSchema,
+  },
+  otelExporterOtlpEndpoint: {
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    flag: 'otel-exporter-otlp-endpoint',
+    aliases: [],
+    default: '',
+    description: 'OTLP/HTTP base URL for metrics and spans (v1/metrics, v1/traces appended); unset: no OpenTelemetry',
+    schema: otlpEndpointSchema,
+  },
+  otelExporterOtlpMetricsEndpoint: {
+    env: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+    flag: 'otel-exporter-otlp-metrics-endpoint',
+    aliases: [],
+    default: '',
+    description: 'OTLP/HTTP URL for metrics, used as is (overrides the base URL)',
+    schema: otlpEndpointSchema,
+  },
+  otelExporterOtlpTracesEndpoint: {
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    flag: 'otel-exporter-otlp-traces-endpoint',
+    aliases: [],
+    default: '',
+    description: 'OTLP/HTTP URL for spans, used as is (overrides the base URL)',
+    schema: otlpEndpointSchema,
+  },
+  otelServiceName: {
+    env: 'OTEL_SERVICE_NAME',
+    flag: 'otel-service-name',
+    aliases: [],
+    default: '',
+    description: 'service.name of exported telemetry (default: from OTEL_RESOURCE_ATTRIBUTES, else llm-metrics-proxy)',
+    schema: optionalText,
+  },
+  otelResourceAttributes: {
+    env: 'OTEL_RESOURCE_ATTRIBUTES',
+    flag: 'otel-resource-attributes',
+    aliases: [],
+    default: '',
+    description: 'Resource attributes of exported telemetry: key=value,… (values percent-encoded)',
+    schema: resourceAttributesSchema,
+  },
+  otelMetricExportIntervalMs: {
+    env: 'OTEL_METRIC_EXPORT_INTERVAL',
+    flag: 'otel-metric-export-interval',
+    aliases: [],
+    default: '60000',
+    description: 'How often metrics are exported over OTLP, in ms',
+    schema: intIn(1, MAX_TIMER_MS),
+  },
+};

@@ -4,6 +4,7 @@ import type { CaptureContext } from '../capture/capture-context.js';
 import { ExchangeCapture, type ExchangeOutcome } from '../capture/exchange-capture.js';
 import type { Logger } from '../logger.js';
 import type { ErrorType, RequestRecord } from '../store/types.js';
+import type { ExchangeObservation, ExchangeObserver } from './exchange-observer.js';
 import { requestHeadersForUpstream, responseHeadersForClient, rawHeaderValue, withoutHeader } from './headers.js';
 import { classifyUpstreamError } from './upstream-errors.js';
 import { upstreamPath, type UpstreamTarget } from './upstream-target.js';
@@ -21,6 +22,8 @@ export interface ExchangeDeps {
   readonly record: (record: RequestRecord) => void;
   /** Called once the exchange has ended and its row has been handed over (or failed to build). */
   readonly done: (exchange: ProxyExchange) => void;
+  /** Metrics and tracing hooks (exchange-observer.ts). */
+  readonly observer?: ExchangeObserver;
 }
 
 /**
@@ -39,6 +42,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   private responding = false;
   private ended = false;
   private readonly endpoint: string;
+  private readonly observation: ExchangeObservation | undefined;
   /** STREAM_USAGE=inject changed the request: the response's usage is removed again (stream-usage.ts). */
   private injected = false;
   private stripper: UsageStripper | null = null;
@@ -52,6 +56,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     const q = url.indexOf('?');
     this.endpoint = q === -1 ? url : url.slice(0, q); // logged instead of the URL: queries can carry keys
     this.capture = new ExchangeCapture(deps.capture, req.method as string, this.endpoint, req.rawHeaders, Date.now(), this.startedAt);
+    this.observation = deps.observer?.begin(this.startedAt, req.rawHeaders);
     res.sendDate = false; // the upstream's Date (or none) reaches the client, not ours
     res.once('close', () => this.onClientClose());
   }
@@ -94,6 +99,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   private dispatch(body: Buffer | null): void {
+    this.observation?.dispatched();
     const { req, deps } = this;
     const forwarded = requestHeadersForUpstream(req.rawHeaders);
     // A rewritten body has another length: undici sets Content-Length from the Buffer instead.
@@ -159,6 +165,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     this.upstreamDone = true;
+    this.observation?.upstreamEnded();
     if (this.ended) return;
     const rest = this.stripper?.end();
     if (rest !== undefined && rest.length > 0) this.res.write(rest);
@@ -167,6 +174,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
   onError(err: Error): void {
     this.upstreamDone = true;
+    this.observation?.upstreamEnded();
     if (this.ended || this.responding) return;
     if (this.clientGone()) {
       this.finish({ statusCode: this.res.headersSent ? this.res.statusCode : null, errorType: 'client_aborted', errorMessage: 'client closed the connection' });
@@ -221,6 +229,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
         deps.logger.warn({ err: result.captureError, endpoint: this.endpoint }, 'capture could not read the exchange; row kept without body fields');
       }
       deps.record(result.record);
+      this.observation?.ended(result.record);
       deps.done(this);
     });
   }

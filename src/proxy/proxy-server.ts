@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { CaptureContext } from '../capture/capture-context.js';
 import type { Logger } from '../logger.js';
 import type { RequestRecord } from '../store/types.js';
+import type { ExchangeObserver } from './exchange-observer.js';
 import { sendJsonError } from './json-error.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { UpstreamTarget } from './upstream-target.js';
@@ -13,6 +14,8 @@ export interface ProxyServerOptions {
   readonly logger: Logger;
   readonly capture: CaptureContext;
   readonly record: (record: RequestRecord) => void;
+  /** Metrics and tracing hooks, called by every exchange. */
+  readonly observer?: ExchangeObserver;
   /** Path prefixes forwarded to the upstream (PROXY_PATHS), e.g. `/v1/` and `/api/`. */
   readonly pathPrefixes: readonly string[];
 }

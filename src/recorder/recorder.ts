@@ -16,6 +16,15 @@ export interface RecorderOptions {
    * than memory growing without bound.
    */
   readonly maxQueue?: number;
+  /** Told about every write and every dropped row (metrics); must not throw. */
+  readonly observer?: RecorderObserver;
+}
+
+export interface RecorderObserver {
+  /** A batch of `rows` rows was written; the store took `seconds`. */
+  written(rows: number, seconds: number): void;
+  /** `rows` rows were dropped: the queue overflowed, or the store rejected a row as invalid. */
+  dropped(rows: number): void;
 }
 
 export interface RecorderStats {
@@ -58,6 +67,7 @@ export class Recorder {
       const excess = this.queue.length - this.maxQueue;
       this.queue.splice(0, excess);
       this.dropped += excess;
+      this.options.observer?.dropped(excess);
       this.logger.error({ dropped: excess, maxQueue: this.maxQueue }, 'recorder queue full; oldest rows dropped');
     }
     if (this.closed) return; // close() is flushing everything that arrives
@@ -116,7 +126,9 @@ export class Recorder {
   /** Writes one batch; resolves true when stored, false when it was put back for a later try. Never rejects. */
   private async write(batch: RequestRecord[]): Promise<boolean> {
     try {
+      const startedAt = performance.now();
       await this.store.recordBatch(batch);
+      this.options.observer?.written(batch.length, (performance.now() - startedAt) / 1000);
       this.recorded += batch.length;
       this.failures = 0;
       this.options.onWritten?.();
@@ -127,6 +139,7 @@ export class Recorder {
         // One record can never be written (a capture bug): set it aside, keep the others moving.
         const [bad] = batch.splice(err.invalidIndex, 1);
         this.dropped++;
+        this.options.observer?.dropped(1);
         this.logger.error({ err, record: bad }, 'invalid record dropped');
       } else {
         this.failures++;

@@ -7,6 +7,19 @@ function load(sources: Partial<ConfigSources>): Config {
   return loadConfig({ argv: [], env: {}, dotenv: {}, ...sources });
 }
 
+/** The metrics and OpenTelemetry settings' defaults (their own tests: config-metrics-settings.test.ts). */
+const METRICS_DEFAULTS = {
+  metricsLabelLimit: 100,
+  metricsAttributionLabels: [],
+  genAiProviderName: 'openai',
+  otelExporterOtlpEndpoint: null,
+  otelExporterOtlpMetricsEndpoint: null,
+  otelExporterOtlpTracesEndpoint: null,
+  otelServiceName: null,
+  otelResourceAttributes: {},
+  otelMetricExportIntervalMs: 60000,
+} as const;
+
 const DEFAULTS: Config = {
   proxyPort: 8080,
   proxyHost: '0.0.0.0',
@@ -24,6 +37,7 @@ const DEFAULTS: Config = {
   tagHeaderPrefix: 'x-metrics-tag-',
   proxyPathPrefixes: ['/v1/', '/api/'],
   streamUsage: 'off',
+  ...METRICS_DEFAULTS,
 };
 
 describe('loadConfig: defaults and primary names', () => {
@@ -74,6 +88,7 @@ describe('loadConfig: defaults and primary names', () => {
       logLevel: 'debug',
       shutdownTimeoutMs: 0,
       flushIntervalMs: 10,
+      ...METRICS_DEFAULTS,
     });
   });
 
@@ -104,6 +119,7 @@ describe('loadConfig: defaults and primary names', () => {
       logLevel: 'warn',
       shutdownTimeoutMs: 60000,
       flushIntervalMs: 60000,
+      ...METRICS_DEFAULTS,
     });
   });
 
