@@ -8,3 +8,10 @@ export const LLAMA_CPP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..',
 export function llamaCppFixture(name: string): Buffer {
   return readFileSync(join(LLAMA_CPP_DIR, name));
 }
+
+/** Response bodies of other API shapes (Responses, Anthropic, Ollama), described in README.md beside them. */
+export const SHAPES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'shapes');
+
+export function shapeFixture(name: string): Buffer {
+  return readFileSync(join(SHAPES_DIR, name));
+}

@@ -4,18 +4,13 @@
  * boundary — the same usage and the time of the first generated content.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { anthropicShape } from '../../src/capture/shapes/anthropic.js';
 import { ollamaShape } from '../../src/capture/shapes/ollama.js';
 import { type ApiShape, ResponseCapture } from '../../src/capture/shapes/response-capture.js';
 import { responsesShape } from '../../src/capture/shapes/responses.js';
 import { readTopLevel } from '../../src/capture/json-fields.js';
-
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'shapes');
-export const shapeFixture = (name: string): Buffer => readFileSync(join(DIR, name));
+import { shapeFixture } from '../helpers/fixtures.js';
 
 const SSE = 'text/event-stream; charset=utf-8';
 const NDJSON = 'application/x-ndjson';
