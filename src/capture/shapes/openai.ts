@@ -28,10 +28,12 @@ export const openAiShape: ApiShape = {
           if (choice === null) continue;
           const index = typeof choice.index === 'number' ? choice.index : position;
           capture.content(now, choiceText(choice, index, toolCalls));
-          if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') reasons.set(index, choice.finish_reason);
+          if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') {
+            reasons.set(index, choice.finish_reason);
+            capture.finishReason = joinReasons(reasons); // once per choice: finish chunks are rare
+          }
         }
-        capture.finishReason = joinReasons(reasons);
-        capture.toolCalls = toolCalls.size > 0 ? toolCalls.size : null;
+        if (toolCalls.size > 0) capture.toolCalls = toolCalls.size;
       }
       if (chunk.usage !== undefined && chunk.usage !== null) capture.usage = readUsage(chunk.usage) ?? capture.usage;
       if (chunk.timings !== undefined) capture.backend = readLlamaCppTimings(chunk.timings) ?? capture.backend;
