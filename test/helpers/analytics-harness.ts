@@ -349,6 +349,14 @@ export function generateRecords(count: number, seed: number): RequestRecord[] {
       user: pick(['alice', 'bob', 'carol', null]),
       tags,
       cost_usd: price !== null && input !== null && output !== null ? (input + output) * price : null,
+      // Schema-3 fields: some rows carry backend timings and tool calls, the rest null (as stored).
+      cache_creation_input_tokens: usage && rand() < 0.1 ? Math.floor(rand() * 500) : null,
+      tool_calls: completion && rand() < 0.2 ? 1 + Math.floor(rand() * 3) : null,
+      backend_prompt_ms: usage && rand() < 0.3 ? ms3(200) : null,
+      backend_generation_ms: usage && rand() < 0.3 ? ms3(2000) : null,
+      backend_tokens_per_second: usage && rand() < 0.3 ? ms3(90) : null,
+      backend_load_ms: rand() < 0.1 ? ms3(50) : null,
+      backend_total_ms: rand() < 0.1 ? ms3(3000) : null,
     });
   }
   return out;

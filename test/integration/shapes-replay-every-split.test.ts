@@ -1,9 +1,12 @@
 /**
  * One recorded stream per API shape (OpenAI chat via llama.cpp, Responses, Anthropic Messages,
  * Ollama NDJSON) replayed through the real proxy by a fake upstream that sends it in two writes
- * split at every byte boundary, the second 80 ms after the first. Every split must give the same
- * row: same usage and outcome, and TTFT before the pause exactly when the first content event
- * was complete in the first write. The client receives the upstream's bytes unchanged.
+ * split at every byte boundary. The second write waits until the client has received the first
+ * through the proxy (so the proxy forwarded it unbuffered). Every split must give the same row:
+ * same usage and outcome, and a TTFT that ends at the first write exactly when the first content
+ * event was complete in it. The bounds are causal, not timing guesses (one process, one clock):
+ * - first content in write 1: TTFT ≤ (client got write 1) − (client sent the request);
+ * - first content in write 2: TTFT ≥ (upstream sent write 2) − (upstream got the request).
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,8 +17,24 @@ import { llamaCppFixture, shapeFixture } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import type { RequestRecord } from '../../src/store/types.js';
 
-const PAUSE_MS = 80;
-const CONCURRENCY = 64;
+/** Requests in flight at once. */
+const CONCURRENCY = 32;
+
+/** Per request (by cut): the moments the bounds above are made of, and the go-ahead for write 2. */
+interface Timeline {
+  sent: number;
+  upstreamGot: number;
+  clientGotFirst: number;
+  upstreamSentSecond: number;
+  goAhead: () => void;
+  wait: Promise<void>;
+}
+
+function timeline(): Timeline {
+  let goAhead!: () => void;
+  const wait = new Promise<void>((resolve) => (goAhead = resolve));
+  return { sent: 0, upstreamGot: 0, clientGotFirst: 0, upstreamSentSecond: 0, goAhead, wait };
+}
 
 interface ReplayCase {
   name: string;
@@ -84,13 +103,18 @@ describe('every API shape replayed through the proxy, split at every byte bounda
   let upstream: FakeUpstream;
   let service: TestService;
 
+  const timelines = new Map<string, Timeline>();
+
   before(async () => {
     upstream = await startFakeUpstream(async (req: IncomingMessage, res: ServerResponse) => {
+      const t = timelines.get(String(req.headers['x-user-id']))!;
+      t.upstreamGot = performance.now();
       const c = CASES[Number(req.headers['x-case'])]!;
       const cut = Number(req.headers['x-cut']);
       res.writeHead(200, { 'content-type': c.contentType });
       res.write(c.bytes.subarray(0, cut));
-      await sleep(PAUSE_MS);
+      await t.wait;
+      t.upstreamSentSecond = performance.now();
       res.end(c.bytes.subarray(cut));
     });
     service = await startTestService({ upstreamUrl: upstream.url });
@@ -105,17 +129,36 @@ describe('every API shape replayed through the proxy, split at every byte bounda
     it(`${c.name}: ${c.bytes.length + 1} splits, one row each, all alike`, async () => {
       const before = await service.rowCount();
       const cuts = Array.from({ length: c.bytes.length + 1 }, (_, cut) => cut);
-      for (let i = 0; i < cuts.length; i += CONCURRENCY) {
-        await Promise.all(cuts.slice(i, i + CONCURRENCY).map(async (cut) => {
+      timelines.clear();
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < cuts.length) {
+          const cut = cuts[next++]!;
+          const t = timeline();
+          timelines.set(`cut-${cut}`, t);
+          t.sent = performance.now();
           const res = await request(`${service.proxyUrl}${c.endpoint}`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-case': String(index), 'x-cut': String(cut), 'x-user-id': `cut-${cut}` },
             body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
           });
-          const received = Buffer.from(await res.body.arrayBuffer());
-          assert.ok(received.equals(c.bytes), `cut ${cut}: the client gets the upstream's bytes`);
-        }));
-      }
+          const parts: Buffer[] = [];
+          let got = 0;
+          const firstWriteArrived = (): void => {
+            t.clientGotFirst = performance.now();
+            t.goAhead();
+          };
+          if (cut === 0) firstWriteArrived();
+          for await (const chunk of res.body) {
+            parts.push(chunk as Buffer);
+            const before = got;
+            got += (chunk as Buffer).length;
+            if (before < cut && got >= cut) firstWriteArrived();
+          }
+          assert.ok(Buffer.concat(parts).equals(c.bytes), `cut ${cut}: the client gets the upstream's bytes`);
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       const rows = await rowsAfter(service, before, cuts.length);
       assert.deepEqual(rows.map((r) => r.user).sort(), cuts.map((cut) => `cut-${cut}`).sort(), 'one row per request');
       for (const row of rows) {
@@ -127,9 +170,15 @@ describe('every API shape replayed through the proxy, split at every byte bounda
         }
         assert.equal(row.was_streamed, true);
         assert.ok(row.ttft_ms !== null, `cut ${cut}: ttft`);
-        // The second write comes PAUSE_MS after the first: TTFT says which one completed the first content.
-        if (cut >= c.firstContentEnd) assert.ok(row.ttft_ms < PAUSE_MS, `cut ${cut}: ttft ${row.ttft_ms} before the pause`);
-        else assert.ok(row.ttft_ms >= PAUSE_MS, `cut ${cut}: ttft ${row.ttft_ms} after the pause`);
+        const t = timelines.get(`cut-${cut}`)!;
+        // ttft_ms is rounded to µs: allow that much.
+        if (cut >= c.firstContentEnd) {
+          const bound = t.clientGotFirst - t.sent;
+          assert.ok(row.ttft_ms <= bound + 0.001, `cut ${cut}: ttft ${row.ttft_ms} must end at write 1 (≤ ${bound})`);
+        } else {
+          const bound = t.upstreamSentSecond - t.upstreamGot;
+          assert.ok(row.ttft_ms >= bound - 0.001, `cut ${cut}: ttft ${row.ttft_ms} must end at write 2 (≥ ${bound})`);
+        }
       }
     });
   }
