@@ -1,0 +1,85 @@
+/**
+ * How long the dashboard takes to show its first complete view over a large history: not a test
+ * (too slow for the suite), a measurement to run by hand:
+ *
+ *   npm run build:web && N=1000000 ROUNDS=5 node --import tsx test/e2e/measure-first-render.ts
+ *
+ * Writes N synthetic requests spread over the last 30 days into a fresh database, starts the
+ * service on it, then opens each view in a fresh headless Chromium context and prints the time
+ * from navigation until its panels are ready, and when the page's API requests ran.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../../src/logger.js';
+import { startService } from '../../src/service.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { RequestRecord } from '../../src/store/types.js';
+import { testConfig } from '../helpers/service.js';
+import { launchBrowser, openPage } from './helpers/browser.js';
+
+const N = Number(process.env.N ?? 1_000_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const DAY = 86_400_000;
+const MODELS = ['llama3.2', 'qwen2.5:14b', 'mistral', 'gpt-4o-mini', 'phi3'];
+
+function record(j: number, now: number): RequestRecord {
+  const streamed = j % 3 === 0;
+  const failed = j % 50 === 0;
+  return {
+    start_time: now - Math.floor(((N - j) / N) * 30 * DAY), method: 'POST', endpoint: '/v1/chat/completions',
+    model: MODELS[j % MODELS.length]!, response_model: null, status_code: failed ? 500 : 200, is_error: failed,
+    error_type: failed ? 'upstream_status' : null, error_message: null, was_streamed: streamed,
+    input_tokens: failed ? null : 100 + (j % 400), output_tokens: failed ? null : 50 + (j % 300),
+    total_tokens: failed ? null : 150 + (j % 700), cached_input_tokens: null, reasoning_tokens: null,
+    usage_source: failed ? 'none' : 'reported', ttft_ms: streamed ? 80 + (j % 500) : null, ttlt_ms: streamed ? 900 + (j % 2000) : null,
+    duration_ms: 200 + (j % 3000), tokens_per_second: failed ? null : 20 + (j % 80), finish_reason: 'stop', message_count: 2,
+    origin: null, api_key_id: `key_${(j % 20).toString(16).padStart(16, '0')}`, user: `user${j % 50}`, tags: {}, cost_usd: null,
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lmp-first-render-'));
+const dbPath = join(dir, 'metrics.db');
+const store = openSqliteStore(dbPath);
+const now = Date.now();
+let started = performance.now();
+for (let i = 0; i < N; i += 10_000) {
+  await store.recordBatch(Array.from({ length: Math.min(10_000, N - i) }, (_, k) => record(i + k, now)));
+}
+await store.close();
+console.log(`wrote ${N} requests in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+started = performance.now();
+const service = await startService(testConfig({ upstreamUrl: 'http://127.0.0.1:9', dbPath }, dir), createLogger('silent'));
+await fetch(`${service.adminUrl}/stats/summary`); // waits for the history to load into the index
+console.log(`service up, history loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+const VIEWS: ReadonlyArray<readonly [query: string, panels: readonly string[]]> = [
+  ['', ['tiles', 'charts', 'stream-split']],
+  ['range=7d', ['tiles', 'charts', 'stream-split']],
+  ['range=30d', ['tiles', 'charts', 'stream-split']],
+  ['range=all', ['tiles', 'charts', 'stream-split']],
+  ['tab=models&range=30d', ['group-models']],
+  ['tab=requests&range=30d', ['requests']],
+];
+const browser = await launchBrowser();
+for (const [query, panels] of VIEWS) {
+  for (let round = 0; round < ROUNDS; round++) {
+    const { page, context } = await openPage(browser);
+    await page.goto(`${service.adminUrl}/?live=off&${query}`);
+    for (const panel of panels) await page.locator(`[data-panel="${panel}"][data-state="ready"]`).waitFor({ timeout: 30_000 });
+    const t = await page.evaluate(() => {
+      const api = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => r.name.includes('/stats/'));
+      return {
+        ready: Math.round(performance.now()),
+        first: Math.round(Math.min(...api.map((r) => r.startTime))),
+        last: Math.round(Math.max(...api.map((r) => r.responseEnd))),
+      };
+    });
+    console.log(`${query || 'range=24h'} #${round + 1}: ready ${t.ready} ms after navigation; API requests from ${t.first} to ${t.last} ms`);
+    await context.close();
+  }
+}
+await browser.close();
+await service.close();
+rmSync(dir, { recursive: true, force: true });
