@@ -55,7 +55,9 @@ describe('request detail fields', () => {
     output_tokens: 30, total_tokens: 1230, cached_input_tokens: null, reasoning_tokens: 0, usage_source: 'reported', ttft_ms: 120.5,
     ttlt_ms: 1500, duration_ms: 1510, tokens_per_second: 21.7, finish_reason: 'stop', message_count: 2, origin: null,
     api_key_id: 'key_0123456789abcdef', user: null, tags: { team: 'red', env: 'prod' }, cost_usd: 0.00123,
-  } satisfies StoredRequest;
+    cache_creation_input_tokens: 512, tool_calls: 2, backend_prompt_ms: 35.2, backend_generation_ms: 1380,
+    backend_tokens_per_second: 21.74, backend_load_ms: null, backend_total_ms: 1420,
+  } satisfies Required<StoredRequest>;
 
   it('lists every recorded field with a label and unit', () => {
     const rows = detailRows(request);
@@ -70,6 +72,12 @@ describe('request detail fields', () => {
     assert.equal(value('tags'), 'team=red, env=prod');
     assert.equal(value('cost_usd'), '$0.00123');
     assert.equal(value('tokens_per_second'), '21.7 tok/s');
+    assert.equal(value('cache_creation_input_tokens'), '512');
+    assert.equal(value('tool_calls'), '2');
+    assert.equal(value('backend_prompt_ms'), '35 ms');
+    assert.equal(value('backend_generation_ms'), '1.38 s');
+    assert.equal(value('backend_tokens_per_second'), '21.7 tok/s');
+    assert.equal(value('backend_load_ms'), '—');
     assert.equal(REQUEST_FIELDS.length, Object.keys(request).length);
   });
 

@@ -11,6 +11,7 @@ type Formatter = (value: unknown) => string;
 const text: Formatter = (v) => (v === null || v === undefined || v === '' ? MISSING : String(v));
 const count: Formatter = (v) => (typeof v === 'number' ? formatCount(v) : MISSING);
 const duration: Formatter = (v) => (typeof v === 'number' ? formatDuration(v) : MISSING);
+const speed: Formatter = (v) => (typeof v === 'number' ? formatTokensPerSecond(v) : MISSING);
 const yesNo: Formatter = (v) => (v === true ? 'yes' : v === false ? 'no' : MISSING);
 const tags: Formatter = (v) => {
   const entries = Object.entries((v ?? {}) as Record<string, string>);
@@ -38,7 +39,7 @@ export const REQUEST_FIELDS: ReadonlyArray<readonly [field: keyof StoredRequest 
   ['ttft_ms', 'Time to first token', duration],
   ['ttlt_ms', 'Time to last token', duration],
   ['duration_ms', 'Duration', duration],
-  ['tokens_per_second', 'Generation speed', (v) => (typeof v === 'number' ? formatTokensPerSecond(v) : MISSING)],
+  ['tokens_per_second', 'Generation speed', speed],
   ['finish_reason', 'Finish reason', text],
   ['message_count', 'Messages', count],
   ['origin', 'Origin', text],
@@ -46,6 +47,13 @@ export const REQUEST_FIELDS: ReadonlyArray<readonly [field: keyof StoredRequest 
   ['user', 'User', text],
   ['tags', 'Tags', tags],
   ['cost_usd', 'Cost', (v) => (typeof v === 'number' ? formatUsd(v) : MISSING)],
+  ['cache_creation_input_tokens', 'Cache write tokens', count],
+  ['tool_calls', 'Tool calls', count],
+  ['backend_prompt_ms', 'Backend prompt time', duration],
+  ['backend_generation_ms', 'Backend generation time', duration],
+  ['backend_tokens_per_second', 'Backend speed', speed],
+  ['backend_load_ms', 'Backend load time', duration],
+  ['backend_total_ms', 'Backend total time', duration],
 ];
 
 export interface DetailRow {
