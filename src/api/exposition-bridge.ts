@@ -53,6 +53,7 @@ export class ExpositionClient {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.settle(id, { type: 'exposition-response', id, error: `no answer within ${ANSWER_TIMEOUT_MS} ms` }), ANSWER_TIMEOUT_MS);
+      timer.unref(); // a scrape in progress must not keep a closing admin thread alive
       this.pending.set(id, { resolve, reject, timer });
       this.post({ type: 'exposition-request', id, format });
     });

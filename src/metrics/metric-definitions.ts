@@ -131,13 +131,3 @@ export const METRICS = {
     buckets: STORE_WRITE_BUCKETS,
   },
 } as const satisfies Record<string, MetricDefinition>;
-
-/** Label names, in their OTel spelling; Prometheus replaces the dots with `_`. */
-export const GEN_AI_LABELS = ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model', 'gen_ai.response.model', 'error.type'] as const;
-export const TOKEN_TYPE_LABEL = 'gen_ai.token.type';
-export const REQUEST_LABELS = ['model', 'endpoint', 'status_code', 'streamed', 'error_type'] as const;
-
-/** `gen_ai.request.model` → `gen_ai_request_model`. */
-export function prometheusLabel(otelName: string): string {
-  return otelName.replaceAll('.', '_');
-}

@@ -5,12 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { dashboardPanels, resolvedQuery } from '../helpers/grafana-dashboard.js';
 import { MIX_GEN_AI, MIX_TOTAL, mixUpstream, sendMix } from '../helpers/metrics-traffic.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
@@ -110,5 +112,16 @@ describe('a real Prometheus scraping the admin port', { skip: existsSync(PROMETH
     assert.equal(Number(genAi[0]?.value[1]), MIX_GEN_AI);
     const p95 = await query('histogram_quantile(0.95, sum by (le) (gen_ai_client_operation_duration_seconds_bucket))');
     assert.ok(Number(p95[0]?.value[1]) > 0, 'the duration histogram answers histogram_quantile');
+  });
+
+  it('answers every Grafana panel query and alert expression of docs/ (valid PromQL over real series)', async () => {
+    await waitFor(async () => (await query('llm_proxy_requests_total')).length > 0, 30_000, 'series exist');
+    const rules = parseYaml(readFileSync(new URL('../../docs/prometheus/alerts.yml', import.meta.url), 'utf8')) as { groups: Array<{ rules: Array<{ expr: string }> }> };
+    const expressions = [...dashboardPanels().flatMap((p) => p.targets.map((t) => resolvedQuery(t.expr))), ...rules.groups.flatMap((g) => g.rules.map((r) => r.expr))];
+    for (const expr of expressions) await query(expr); // asserts status "success"
+    // A panel over recorded data returns series: the request rate by model.
+    const rateQuery = resolvedQuery(dashboardPanels().find((p) => p.title === 'Request rate by model')?.targets[0]?.expr ?? '');
+    // rate() needs two scrapes of a series: the panel shows data once a second scrape came in.
+    await waitFor(async () => (await query(rateQuery)).length > 0, 10_000, `${rateQuery} returns series`);
   });
 });
