@@ -127,6 +127,20 @@ export class AnalyticsIndex implements Analytics {
     return completionOverview(this.cols, totals);
   }
 
+  timeSpan(filter: StatsFilter): { first: number; last: number } | null {
+    const n = this.select(filter);
+    const { sel } = this.scratch;
+    const st = this.cols.startTime;
+    let first = Infinity;
+    let last = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const t = st[sel[k]!]!;
+      if (t < first) first = t;
+      if (t > last) last = t;
+    }
+    return first <= last ? { first, last } : null;
+  }
+
   /**
    * Fills scratch.sel with the matching rows; returns how many. Sets `cover` to the filter's time
    * span when that is its only condition (every row in the span is selected), else null.

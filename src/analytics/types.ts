@@ -103,4 +103,6 @@ export interface Analytics {
   timeseries(filter: StatsFilter & { start: number; end: number }, bucketMs: number): TimeBucket[];
   /** Completion endpoints only (chat/completions, completions, responses, messages). */
   completionOverview(filter: StatsFilter): CompletionOverview;
+  /** Start times (epoch ms) of the first and last matching request; null when none match. */
+  timeSpan(filter: StatsFilter): { first: number; last: number } | null;
 }

@@ -2,7 +2,8 @@
 import type { Aggregate, Distribution, GroupDimension } from '../analytics/types.js';
 import type { DistributionStats, GroupStats, PercentileStats, Summary } from './stats-shapes.js';
 
-export function toSummary(a: Aggregate): Summary {
+/** `span`: start times of the first and last matching request (Analytics.timeSpan). */
+export function toSummary(a: Aggregate, span: { first: number; last: number } | null): Summary {
   return {
     total_requests: a.requests,
     successful_requests: a.successful,
@@ -25,6 +26,8 @@ export function toSummary(a: Aggregate): Summary {
     duration_ms: distributionStats(a.duration_ms),
     ttft_ms: distributionStats(a.ttft_ms),
     tokens_per_second: distributionStats(a.tokens_per_second),
+    first_request_at: span === null ? null : new Date(span.first).toISOString(),
+    last_request_at: span === null ? null : new Date(span.last).toISOString(),
   };
 }
 

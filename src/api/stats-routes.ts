@@ -31,7 +31,7 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
   routes.get('/summary', async (c) => {
     const filter = parseStatsFilter(c.req.queries());
     await refresh();
-    return c.json(toSummary(analytics.aggregate(filter)));
+    return c.json(toSummary(analytics.aggregate(filter), analytics.timeSpan(filter)));
   });
 
   for (const [path, dimension, list] of GROUP_ROUTES) {

@@ -36,6 +36,9 @@ export interface Summary {
   duration_ms: DistributionStats;
   ttft_ms: DistributionStats;
   tokens_per_second: DistributionStats;
+  /** Start time (ISO-8601 UTC) of the first and of the last matching request; null when none match. */
+  first_request_at: string | null;
+  last_request_at: string | null;
 }
 
 /** The figures of one group of `/stats/by-model`, `/stats/by-key`, `/stats/by-user`, `/stats/by-endpoint`. */

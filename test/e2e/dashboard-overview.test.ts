@@ -120,7 +120,7 @@ describe('dashboard overview', { timeout: 120_000 }, () => {
     const first = all.requests.at(-1)!.start_time; // newest first: the last is the oldest
     assert.ok(Date.now() - Date.parse(first) > 80 * 3_600_000, 'the oldest is one of the records of 80 h ago');
     const charts = await panelSource(tab.page, 'charts', (s) => queryOf(s).start === first);
-    assert.ok(requests.includes(`stats/recent?limit=1&offset=${traffic + 9}`), 'the oldest request was read as one row');
+    assert.ok(!requests.some((r) => r.startsWith('stats/recent') && r.includes('offset=')), 'the summary named the oldest request: no row was paged to for it');
     assert.ok(Date.parse(queryOf(charts).end!) >= Date.parse(all.requests[0]!.start_time));
     assert.equal(new URL(tab.page.url()).searchParams.get('range'), 'all');
   });

@@ -186,6 +186,8 @@ export function refSummary(rows: readonly Row[], f: StatsFilter = {}) {
     duration_ms: x.duration,
     ttft_ms: x.ttft,
     tokens_per_second: x.tps,
+    first_request_at: rs.length === 0 ? null : new Date(Math.min(...rs.map((r) => r.start_time))).toISOString(),
+    last_request_at: rs.length === 0 ? null : new Date(Math.max(...rs.map((r) => r.start_time))).toISOString(),
   };
 }
 

@@ -72,6 +72,8 @@ describe('aggregates on a hand-built set', () => {
         duration_ms: { avg: 10.5, p50: 10, p95: 19, p99: 20 },
         ttft_ms: { avg: 55, p50: 50, p95: 100, p99: 100 },
         tokens_per_second: { avg: 9.5, p50: 9, p95: 18, p99: 18 },
+        first_request_at: '2024-01-15T00:00:00.000Z',
+        last_request_at: '2024-01-15T00:00:19.000Z',
       },
     });
   });
@@ -133,6 +135,7 @@ describe('aggregates on a hand-built set', () => {
       duration_ms: { avg: null, p50: null, p95: null, p99: null },
       ttft_ms: { avg: null, p50: null, p95: null, p99: null },
       tokens_per_second: { avg: null, p50: null, p95: null, p99: null },
+      first_request_at: null, last_request_at: null,
     });
     for (const [route, list] of [['by-model', 'models'], ['by-key', 'keys'], ['by-user', 'users'], ['by-endpoint', 'endpoints']]) {
       assert.deepEqual((await api.get(`/stats/${route}?user=nobody`)).body, { [list!]: [] });

@@ -174,6 +174,8 @@ describe('admin API over a real SQLite store', () => {
         duration_ms: { avg: 200, p50: 200, p95: 300, p99: 300 },
         ttft_ms: { avg: 50, p50: 50, p95: 50, p99: 50 },
         tokens_per_second: { avg: 15.25, p50: 10, p95: 20.5, p99: 20.5 },
+        first_request_at: '2024-01-15T12:00:00.000Z',
+        last_request_at: '2024-01-15T12:00:02.000Z',
       },
     });
   });
@@ -343,7 +345,7 @@ describe('admin API when the store or the analytics fail', () => {
     const throwing = (): never => {
       throw new Error('index corrupt');
     };
-    const analytics: Analytics = { aggregate: throwing, groupBy: throwing, timeseries: throwing, completionOverview: throwing };
+    const analytics: Analytics = { aggregate: throwing, groupBy: throwing, timeseries: throwing, completionOverview: throwing, timeSpan: throwing };
     const captured = captureLogger();
     const running = await startAdmin(failingStore, captured.logger, { analytics, refresh: async () => {} });
     try {

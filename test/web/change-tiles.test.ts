@@ -14,6 +14,7 @@ function summary(overrides: Partial<Summary> = {}): Summary {
     total_duration_ms: 1_200_000, requests_with_usage: 1188, streamed_requests: 900, average_duration_ms: 1000,
     average_ttft_ms: 180, average_tokens_per_second: 41, cached_input_tokens: 0, reasoning_tokens: 0, cost_usd: 3.456,
     priced_requests: 1200, duration_ms: dist(850, 2400), ttft_ms: dist(150.4, 420), tokens_per_second: dist(40.25, 80),
+    first_request_at: '2026-11-01T00:00:00.000Z', last_request_at: '2026-11-22T23:59:59.999Z',
     ...overrides,
   };
 }

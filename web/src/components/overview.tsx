@@ -1,4 +1,4 @@
-import type { RecentPage, Summary } from '../lib/api-types.js';
+import type { Summary } from '../lib/api-types.js';
 import { statsPath } from '../lib/api-query.js';
 import type { Theme } from '../lib/theme.js';
 import { formatSpan, previousWindow, type TimeWindow } from '../lib/time-range.js';
@@ -23,7 +23,7 @@ export function Overview({ window, filters, now, theme }: OverviewProps) {
   const before = previousWindow(window);
   const current = useApi<Summary>(statsPath('summary', window, filters));
   const previous = useApi<Summary>(before === null ? null : statsPath('summary', before, filters));
-  const chartWindow = useChartWindow(window, filters, now, current.data);
+  const chartWindow = useChartWindow(window, now, current.data);
   const span = window.start !== null && window.end !== null ? formatSpan(window.end - window.start) : null;
 
   return (
@@ -42,21 +42,13 @@ export function Overview({ window, filters, now, theme }: OverviewProps) {
 }
 
 /**
- * The charts need a start. "All time" has none: it starts at the oldest matching request, found
- * as the last row of `/stats/recent` (offset total − 1), a single row.
+ * The charts need a start. "All time" has none: it starts at the oldest matching request, which
+ * the summary names (`first_request_at`), so the charts wait for no other request.
  */
-function useChartWindow(window: TimeWindow, filters: Filters, now: number, summary: Summary | undefined): TimeWindow | null {
-  const unbounded = window.start === null;
-  const total = summary?.total_requests;
-  const oldest = useApi<RecentPage>(
-    unbounded && total !== undefined && total > 0
-      ? statsPath('recent', window, filters, { limit: '1', offset: String(total - 1) })
-      : null,
-  );
-  if (!unbounded) return window;
-  if (total === 0) return { start: now - DAY, end: now };
-  const first = oldest.data?.requests[0];
-  if (first === undefined) return null;
-  const start = Date.parse(first.start_time);
+function useChartWindow(window: TimeWindow, now: number, summary: Summary | undefined): TimeWindow | null {
+  if (window.start !== null) return window;
+  if (summary === undefined) return null;
+  if (summary.first_request_at === null) return { start: now - DAY, end: now };
+  const start = Date.parse(summary.first_request_at);
   return { start, end: Math.max(now, start + 60_000) };
 }
