@@ -37,7 +37,6 @@ function readObject(capture: ResponseCapture, o: Record<string, unknown>, now: n
   const text = stringOf(message?.content) + stringOf(message?.thinking) + stringOf(o.response) + stringOf(o.thinking);
   const hasToolCall = Array.isArray(toolCalls) && toolCalls.length > 0;
   if (now !== null) capture.content(now, text || (hasToolCall ? JSON.stringify(toolCalls) : ''));
-  else if (capture.text !== null && text !== '') capture.text.push(text);
   if (typeof o.done_reason === 'string' && o.done_reason !== '') capture.finishReason = o.done_reason;
   readCounts(capture, o);
 }
