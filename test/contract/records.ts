@@ -1,5 +1,16 @@
 import type { RequestRecord } from '../../src/store/types.js';
 
+/** The schema-3 fields (API shapes, backend timings) as a row without them stores them. */
+export const NO_SHAPE_FIELDS = {
+  cache_creation_input_tokens: null,
+  tool_calls: null,
+  backend_prompt_ms: null,
+  backend_generation_ms: null,
+  backend_tokens_per_second: null,
+  backend_load_ms: null,
+  backend_total_ms: null,
+} as const satisfies Partial<RequestRecord>;
+
 /** A successful, non-streamed request with reported usage; override what a test cares about. */
 export function makeRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
   return {
@@ -30,13 +41,7 @@ export function makeRecord(overrides: Partial<RequestRecord> = {}): RequestRecor
     user: null,
     tags: {},
     cost_usd: null,
-    cache_creation_input_tokens: null,
-    tool_calls: null,
-    backend_prompt_ms: null,
-    backend_generation_ms: null,
-    backend_tokens_per_second: null,
-    backend_load_ms: null,
-    backend_total_ms: null,
+    ...NO_SHAPE_FIELDS,
     ...overrides,
   };
 }

@@ -8,7 +8,7 @@ import type { StatsFilter } from '../../src/analytics/types.js';
 import { COMPLETION_ENDPOINTS } from '../../src/capture/endpoints.js';
 import { StoreWriteError } from '../../src/errors.js';
 import type { RecentQuery, RequestRecord, StoredRequest, Store } from '../../src/store/types.js';
-import { makeFailedRecord, makeRecord } from './records.js';
+import { makeFailedRecord, makeRecord, NO_SHAPE_FIELDS } from './records.js';
 
 export interface OpenedStore {
   store: Store;
@@ -115,13 +115,7 @@ export function storeContract(name: string, open: OpenStore): void {
         user: null,
         tags: {},
         cost_usd: null,
-        cache_creation_input_tokens: null,
-        tool_calls: null,
-        backend_prompt_ms: null,
-        backend_generation_ms: null,
-        backend_tokens_per_second: null,
-        backend_load_ms: null,
-        backend_total_ms: null,
+        ...NO_SHAPE_FIELDS,
       };
       const zeros = makeRecord({
         start_time: Date.UTC(2024, 1, 29, 23, 59, 59, 985),

@@ -14,7 +14,7 @@ import { errorBody } from '../../src/api/error-body.js';
 import type { Logger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
-import { makeFailedRecord, makeRecord } from '../contract/records.js';
+import { makeFailedRecord, makeRecord, NO_SHAPE_FIELDS } from '../contract/records.js';
 
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0, 0);
 
@@ -106,12 +106,8 @@ describe('admin API over a real SQLite store', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const noShapeFields = {
-    cache_creation_input_tokens: null, tool_calls: null, backend_prompt_ms: null, backend_generation_ms: null,
-    backend_tokens_per_second: null, backend_load_ms: null, backend_total_ms: null,
-  };
   const unattributed = {
-    ...noShapeFields, cached_input_tokens: null, reasoning_tokens: null, ttlt_ms: null, message_count: null, origin: null,
+    ...NO_SHAPE_FIELDS, cached_input_tokens: null, reasoning_tokens: null, ttlt_ms: null, message_count: null, origin: null,
     api_key_id: null, user: null, tags: {}, cost_usd: null,
   };
   const recentRows = [
@@ -130,7 +126,7 @@ describe('admin API over a real SQLite store', () => {
       usage_source: 'none', ttft_ms: null, duration_ms: 300, tokens_per_second: null, finish_reason: null,
     },
     {
-      ...noShapeFields,
+      ...NO_SHAPE_FIELDS,
       id: 1, start_time: '2024-01-15T12:00:00.000Z', method: 'POST', endpoint: '/v1/chat/completions',
       model: 'model-a', response_model: 'model-a-v1', status_code: 200, is_error: false, error_type: null,
       error_message: null, was_streamed: true, input_tokens: 10, output_tokens: 20, total_tokens: 30,
