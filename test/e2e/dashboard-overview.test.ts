@@ -14,7 +14,7 @@ import { formatCount, formatDuration, formatTokensPerSecond } from '../../web/sr
 import { TILES } from '../../web/src/lib/tiles.js';
 import { launchBrowser, openPage, screenshot, type BrowserPage } from './helpers/browser.js';
 import { panelSource, queryOf, recordApiRequests, spanOf, tileChanges, tileValues } from './helpers/dashboard.js';
-import { pastRecords, sendTraffic, startDashboardService, type DashboardService } from './helpers/traffic.js';
+import { startServiceWithHistory, type DashboardService } from './helpers/traffic.js';
 
 const DAY = 86_400_000;
 
@@ -26,10 +26,7 @@ describe('dashboard overview', { timeout: 120_000 }, () => {
   let traffic: number;
 
   before(async () => {
-    svc = await startDashboardService();
-    traffic = await sendTraffic(svc.service.proxyUrl);
-    await svc.service.store.recordBatch(pastRecords(Date.now()));
-    await svc.service.rows(traffic + 10);
+    ({ svc, traffic } = await startServiceWithHistory());
     browser = await launchBrowser();
     tab = await openPage(browser);
     requests = recordApiRequests(tab.page);

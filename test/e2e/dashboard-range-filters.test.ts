@@ -11,7 +11,7 @@ import { GROUP_COLUMNS, GROUP_KINDS, type GroupTab } from '../../web/src/lib/gro
 import { TILES } from '../../web/src/lib/tiles.js';
 import { launchBrowser, openPage, screenshot, type BrowserPage } from './helpers/browser.js';
 import { panelSource, queryOf, recordApiRequests, spanOf, tileValues } from './helpers/dashboard.js';
-import { pastRecords, sendTraffic, startDashboardService, type DashboardService } from './helpers/traffic.js';
+import { startServiceWithHistory, type DashboardService } from './helpers/traffic.js';
 
 const HOUR = 3_600_000;
 
@@ -23,10 +23,7 @@ describe('dashboard range, filters, breakdowns, URL and live mode', { timeout: 1
   let traffic: number;
 
   before(async () => {
-    svc = await startDashboardService();
-    traffic = await sendTraffic(svc.service.proxyUrl);
-    await svc.service.store.recordBatch(pastRecords(Date.now()));
-    await svc.service.rows(traffic + 10);
+    ({ svc, traffic } = await startServiceWithHistory());
     browser = await launchBrowser();
     tab = await openPage(browser);
     requests = recordApiRequests(tab.page);

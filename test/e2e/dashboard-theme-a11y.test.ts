@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPage, screenshot } from './helpers/browser.js';
 import { panelSource, queryOf } from './helpers/dashboard.js';
-import { pastRecords, sendTraffic, startDashboardService, type DashboardService } from './helpers/traffic.js';
+import { startServiceWithHistory, type DashboardService } from './helpers/traffic.js';
 
 /** The page background's luminance (0 black … 1 white). */
 async function backgroundLuminance(page: Page): Promise<number> {
@@ -57,11 +57,8 @@ describe('dashboard themes, contrast, keyboard and narrow screens', { timeout: 1
   let browser: Browser;
 
   before(async () => {
-    svc = await startDashboardService();
-    const traffic = await sendTraffic(svc.service.proxyUrl);
     // A previous period to compare with: tiles get better (faster) and worse (more errors) tones.
-    await svc.service.store.recordBatch(pastRecords(Date.now()));
-    await svc.service.rows(traffic + 10);
+    ({ svc } = await startServiceWithHistory());
     browser = await launchBrowser();
   });
   after(async () => {

@@ -102,6 +102,18 @@ async function drain(stream: Promise<AsyncIterable<unknown>>): Promise<void> {
   }
 }
 
+/**
+ * A dashboard service holding the live traffic of sendTraffic plus pastRecords (a previous period
+ * to compare with and older history), every row stored; `traffic` is how many requests were sent.
+ */
+export async function startServiceWithHistory(): Promise<{ svc: DashboardService; traffic: number }> {
+  const svc = await startDashboardService();
+  const traffic = await sendTraffic(svc.service.proxyUrl);
+  await svc.service.store.recordBatch(pastRecords(Date.now()));
+  await svc.service.rows(traffic + 10);
+  return { svc, traffic };
+}
+
 /** Records written directly with a start time in the past (the previous period, older history). */
 export function pastRecords(now: number): RequestRecord[] {
   const HOUR = 3_600_000;
