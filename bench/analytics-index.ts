@@ -130,7 +130,12 @@ time('aggregate (last hour)', () => index.aggregate(lastHour));
 time('aggregate (unknown model)', () => index.aggregate({ model: 'nope' }));
 time('aggregate (model+streamed+success+30d range)', () =>
   index.aggregate({ model: 'gpt-4o', streamed: true, status: 'success', start: START, end: END }));
-for (const dim of ['model', 'api_key_id', 'user', 'endpoint'] as const) time(`groupBy ${dim}`, () => index.groupBy(dim, all));
+for (const dim of ['model', 'api_key_id', 'user', 'endpoint', 'streamed'] as const) time(`groupBy ${dim}`, () => index.groupBy(dim, all));
+// The dashboard's "last 30 days": a window not aligned to anything.
+const month = { start: START + 1_234_567, end: END + 1_234_567 };
+time('aggregate (30 days, unaligned)', () => index.aggregate(month));
+time('groupBy streamed (30 days, unaligned)', () => index.groupBy('streamed', month));
+time('timeSpan (30 days, unaligned)', () => index.timeSpan(month));
 time(`timeseries 30 days, ${autoBucket} ms buckets (500)`, () => index.timeseries({ start: START, end: END }, autoBucket));
 time('timeseries 1 day, 1h buckets (24)', () => index.timeseries({ start: END - DAY, end: END }, 3_600_000));
 time('completionOverview (no filter)', () => index.completionOverview(all));

@@ -113,6 +113,9 @@ async function main(): Promise<void> {
   console.log(`service started and the admin thread's analytics loaded the history in ${((performance.now() - t0) / 1000).toFixed(1)} s (first /stats/summary answered)`);
   const day = new Date(END - DAY).toISOString();
   const hour = new Date(END - 3_600_000).toISOString();
+  // Not a round day, as the dashboard's "last 30 days" never is.
+  const month = new Date(START + 1234567).toISOString();
+  const end = new Date(END + 1234567).toISOString();
   const endpoints = [
     '/stats/summary',
     `/stats/summary?start=${hour}`,
@@ -132,6 +135,11 @@ async function main(): Promise<void> {
     '/metrics',
     `/metrics?start=${day}`,
     '/completion_requests?limit=100',
+    // The dashboard's 30-day overview: its summary, the previous period's, the stream split.
+    `/stats/summary?start=${month}&end=${end}`,
+    `/stats/summary?start=${new Date(START - 30 * DAY).toISOString()}&end=${month}`,
+    `/stats/summary?start=${month}&end=${end}&streamed=true`,
+    `/stats/summary?start=${month}&end=${end}&streamed=false`,
   ];
   console.log(`| endpoint (${ROWS.toLocaleString('en-US')} rows) | median ms | max ms |`);
   console.log('|---|---|---|');

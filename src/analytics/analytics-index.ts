@@ -2,7 +2,7 @@
  * In-memory analytics over every recorded request (the `Analytics` the stats API reads).
  *
  * - Storage (columns.ts): growable typed-array columns, strings dictionary-encoded, tag posting
- *   lists, each metric's bucket key (value-keys.ts); about 110 bytes per record.
+ *   lists, each metric's bucket key (value-keys.ts); about 115 bytes per record.
  * - Filtering (select.ts): filter strings resolved to dictionary ids once per query (an unknown
  *   value matches nothing at once), tag filters as posting-list intersections, time ranges
  *   through per-block start_time zone maps, then an integer scan into a selection vector.
@@ -18,7 +18,7 @@ import type { RequestRecord } from '../store/types.js';
 import { COMPLETION_ENDPOINTS } from '../capture/endpoints.js';
 import type { Aggregate, Analytics, CompletionOverview, Group, GroupDimension, StatsFilter, TimeBucket } from './types.js';
 import { Columns, type Dictionary } from './columns.js';
-import { resolveFilter, selectRows, selectsAll, timeOnly } from './select.js';
+import { resolveFilter, selectRows, selectsAll, timeOnly, zoneSpan } from './select.js';
 import { aggregateBuckets, aggregateByDimension, aggregateRun, aggregateRuns, type Cover, MAX_INTERLEAVED_GROUPS } from './accumulate.js';
 import { BLOCK_SHIFT, Rollups, scanAround } from './rollups.js';
 import { CompletionTotals, scanCompletion } from './completion-totals.js';
@@ -128,6 +128,8 @@ export class AnalyticsIndex implements Analytics {
   }
 
   timeSpan(filter: StatsFilter): { first: number; last: number } | null {
+    const resolved = resolveFilter(this.cols, filter);
+    if (timeOnly(resolved)) return zoneSpan(this.cols, resolved.start, resolved.end);
     const n = this.select(filter);
     const { sel } = this.scratch;
     const st = this.cols.startTime;
@@ -178,6 +180,8 @@ export class AnalyticsIndex implements Analytics {
         return { column: c.user, dict: c.users };
       case 'endpoint':
         return { column: c.endpoint, dict: c.endpoints };
+      case 'streamed':
+        return { column: c.streamed, dict: c.streamedKeys };
       default:
         throw new RangeError(`unknown group dimension: ${String(dimension)}`);
     }

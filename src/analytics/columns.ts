@@ -63,6 +63,14 @@ export class Dictionary {
   }
 }
 
+/** The dictionary of a boolean column: id 0 is 'false', 1 is 'true'. */
+function booleanKeys(): Dictionary {
+  const keys = new Dictionary();
+  keys.intern('false');
+  keys.intern('true');
+  return keys;
+}
+
 /** Ascending row indexes of the rows carrying one tag pair. */
 export class PostingList {
   rows = new Int32Array(16);
@@ -153,6 +161,8 @@ export class Columns {
   user = new Int32Array(INITIAL_CAPACITY);
   origin = new Int32Array(INITIAL_CAPACITY);
   errorType = new Int32Array(INITIAL_CAPACITY);
+  /** 1 for streamed rows, else 0: the ids of `streamedKeys` (a group-by dimension like the dictionary columns). */
+  streamed = new Int32Array(INITIAL_CAPACITY);
 
   readonly models = new Dictionary();
   readonly endpoints = new Dictionary();
@@ -160,6 +170,7 @@ export class Columns {
   readonly users = new Dictionary();
   readonly origins = new Dictionary();
   readonly errorTypes = new Dictionary();
+  readonly streamedKeys = booleanKeys();
 
   /** Per block of 2^BLOCK_BITS rows: smallest and largest start_time (-Infinity/Infinity when one is NaN). */
   blockMin = new Float64Array(INITIAL_CAPACITY >> BLOCK_BITS);
@@ -198,6 +209,7 @@ export class Columns {
     this.user = growI32(this.user, cap);
     this.origin = growI32(this.origin, cap);
     this.errorType = growI32(this.errorType, cap);
+    this.streamed = growI32(this.streamed, cap);
     this.blockMin = growF64(this.blockMin, cap >> BLOCK_BITS);
     this.blockMax = growF64(this.blockMax, cap >> BLOCK_BITS);
   }
@@ -238,6 +250,7 @@ export class Columns {
       this.user[i] = this.users.intern(r.user);
       this.origin[i] = this.origins.intern(r.origin);
       this.errorType[i] = this.errorTypes.intern(r.error_type);
+      this.streamed[i] = r.was_streamed ? 1 : 0;
       const tags = r.tags;
       if (tags) {
         for (const key in tags) {
@@ -274,7 +287,7 @@ export class Columns {
 
   /** Bytes held by the columns and posting lists (allocated capacity, not just the used part). */
   get allocatedBytes(): number {
-    let bytes = this.capacity * (6 * 8 + 5 * 4 + 4 * 2 + 6 * 4) + this.blockMin.byteLength * 2;
+    let bytes = this.capacity * (6 * 8 + 5 * 4 + 4 * 2 + 7 * 4) + this.blockMin.byteLength * 2;
     for (const list of this.tags.values()) bytes += list.rows.byteLength;
     return bytes;
   }

@@ -27,7 +27,7 @@ export const BLOCK_ROWS = 1 << BLOCK_SHIFT;
 const SEGMENT_ROWS = 1 << SEGMENT_SHIFT;
 /** Above this many groups in a segment, a dimension's partials would cost more memory than they save time. */
 export const MAX_SEGMENT_GROUPS = 1024;
-const DIMENSIONS: readonly GroupDimension[] = ['model', 'api_key_id', 'user', 'endpoint'];
+const DIMENSIONS: readonly GroupDimension[] = ['model', 'api_key_id', 'user', 'endpoint', 'streamed'];
 
 /** One segment's partials of one dimension: group dictionary ids (-1: null) and their totals. */
 export interface SegmentGroups {

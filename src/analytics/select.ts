@@ -131,6 +131,35 @@ export function timeOnly(f: ResolvedFilter): boolean {
 }
 
 /**
+ * The first and last start time in [lo, hi), from the zone maps: a block wholly inside gives its
+ * own span, a block across an edge (or holding a NaN time) is read row by row.
+ */
+export function zoneSpan(cols: Columns, lo: number, hi: number): { first: number; last: number } | null {
+  const { startTime, blockMin, blockMax, size } = cols;
+  let first = Infinity;
+  let last = -Infinity;
+  const blocks = (size + (1 << BLOCK_BITS) - 1) >> BLOCK_BITS;
+  for (let b = 0; b < blocks; b++) {
+    const min = blockMin[b]!;
+    const max = blockMax[b]!;
+    if (max < lo || min >= hi) continue;
+    if (min >= lo && max < hi) {
+      if (min < first) first = min;
+      if (max > last) last = max;
+      continue;
+    }
+    const to = Math.min(size, (b + 1) << BLOCK_BITS);
+    for (let i = b << BLOCK_BITS; i < to; i++) {
+      const t = startTime[i]!;
+      if (!(t >= lo && t < hi)) continue;
+      if (t < first) first = t;
+      if (t > last) last = t;
+    }
+  }
+  return first <= last ? { first, last } : null;
+}
+
+/**
  * Writes the indexes of the matching rows (ascending) into `out`, which must hold `cols.size`
  * entries; returns how many matched. Without tag candidates, the zone maps skip blocks wholly
  * outside the time range and spare the time test in blocks wholly inside it.

@@ -55,7 +55,8 @@ export interface Aggregate {
 }
 
 /** Dimensions the stats API groups by. */
-export type GroupDimension = 'model' | 'api_key_id' | 'user' | 'endpoint';
+/** `streamed` groups are keyed 'true' and 'false'. */
+export type GroupDimension = 'model' | 'api_key_id' | 'user' | 'endpoint' | 'streamed';
 
 export interface Group {
   /** The group's value; null for requests without one (no model, no key, no user). */

@@ -62,7 +62,7 @@ export function warmUp(create: () => Analytics & { add(records: readonly Request
     index.aggregate({ tags: [['team', 'a'], ['env', 'x']], status: 'error', streamed: false });
     index.aggregate({ apiKeyId: 'key_1', user: 'u3', endpoint: '/v1/chat/completions' });
     index.aggregate({ model: 'unknown-model' });
-    for (const dimension of ['model', 'api_key_id', 'user', 'endpoint'] as const) index.groupBy(dimension, {});
+    for (const dimension of ['model', 'api_key_id', 'user', 'endpoint', 'streamed'] as const) index.groupBy(dimension, {});
     index.groupBy('model', { tags: [['team', 'b']] });
     index.timeseries({ start: T0, end }, 60_000);
     index.timeseries({ start: T0, end }, (ROWS * 1000) / 2);

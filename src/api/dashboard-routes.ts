@@ -1,13 +1,12 @@
 /**
  * The dashboard's static files (the Vite build in web/dist) at `/` on the admin port. Only
- * `/`, `/index.html` and the build's files are served; every other path falls through to the
- * API routes and the JSON 404. Without a build, `/` says how to make one instead of failing.
+ * `/`, `/index.html` and the build's files are served (from memory, Brotli or gzip when the
+ * browser takes it: dashboard-files.ts); every other path falls through to the API routes and the
+ * JSON 404. Without a build, `/` says how to make one instead of failing.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { DashboardFiles, pickEncoding } from './dashboard-files.js';
 
 /** web/dist of this checkout, from src/api (tsx) and dist/api (build) alike. */
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -33,27 +32,32 @@ const NOT_BUILT_PAGE = `<!doctype html>
 
 export function createDashboardRoutes(dir: string): Hono {
   const routes = new Hono();
-  // Created on first use: serveStatic complains at construction when its root is missing.
-  let files: MiddlewareHandler | undefined;
+  const build = new DashboardFiles(dir);
   const serve: MiddlewareHandler = async (c, next) => {
-    files ??= serveStatic({ root: dir });
-    const response = await files(c, next); // not found: it calls next(), on to the JSON 404
-    if (response instanceof Response && response.ok) {
-      for (const [name, value] of Object.entries(headersFor(c.req.path))) response.headers.set(name, value);
+    const files = build.current();
+    if (files === null) {
+      if (isIndex(c.req.path)) return c.html(NOT_BUILT_PAGE, 503, { 'Cache-Control': 'no-store' });
+      return next();
     }
-    return response;
+    const file = files.get(isIndex(c.req.path) ? '/index.html' : c.req.path);
+    if (file === undefined) return next(); // on to the JSON 404
+    const encoding = pickEncoding(file, c.req.header('accept-encoding'));
+    const body = encoding === 'br' ? file.br! : encoding === 'gzip' ? file.gzip! : file.body;
+    const headers: Record<string, string> = { ...headersFor(c.req.path), 'Content-Type': file.type };
+    if (file.br !== null || file.gzip !== null) headers.Vary = 'Accept-Encoding';
+    if (encoding !== null) headers['Content-Encoding'] = encoding;
+    return c.body(body, 200, headers);
   };
-
-  const index: MiddlewareHandler = async (c, next) => {
-    if (!existsSync(join(dir, 'index.html'))) return c.html(NOT_BUILT_PAGE, 503, { 'Cache-Control': 'no-store' });
-    return serve(c, next);
-  };
-  routes.get('/', index);
-  routes.get('/index.html', index);
+  routes.get('/', serve);
+  routes.get('/index.html', serve);
   // Vite's output: hashed bundles under assets/, plus the files of web/public.
   routes.get('/assets/*', serve);
   routes.get('/favicon.svg', serve);
   return routes;
+}
+
+function isIndex(path: string): boolean {
+  return path === '/' || path === '/index.html';
 }
 
 function headersFor(path: string): Readonly<Record<string, string>> {

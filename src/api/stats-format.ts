@@ -60,6 +60,7 @@ export const GROUP_FIELD = {
   api_key_id: 'api_key_id',
   user: 'user',
   endpoint: 'endpoint',
+  streamed: 'streamed',
 } as const satisfies Record<GroupDimension, string>;
 
 export function distributionStats(d: Distribution): DistributionStats {

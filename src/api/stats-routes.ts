@@ -4,6 +4,7 @@
  * store and analytics failures propagate to the app's error handler.
  */
 import { Hono } from 'hono';
+import { EMPTY_AGGREGATE } from '../analytics/accumulator.js';
 import type { GroupDimension } from '../analytics/types.js';
 import type { AdminAppDeps } from './admin-app.js';
 import { errorBody } from './error-body.js';
@@ -12,7 +13,7 @@ import { InvalidParamError, single } from './param-error.js';
 import { limitParam, offsetParam, parseRequestId } from './query-params.js';
 import { decodeCursor, encodeCursor } from './recent-cursor.js';
 import { GROUP_FIELD, toGroupStats, toSummary } from './stats-format.js';
-import type { RecentPage } from './stats-shapes.js';
+import type { RecentPage, StreamSplit } from './stats-shapes.js';
 import { buildTimeseries, timeseriesRequest } from './timeseries.js';
 
 /** `/stats/by-*` routes: path, dimension, and the name of the response's list. */
@@ -44,6 +45,15 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
       return c.json({ [list]: rows });
     });
   }
+
+  routes.get('/by-streamed', async (c) => {
+    const filter = parseStatsFilter(c.req.queries());
+    await refresh();
+    const groups = analytics.groupBy('streamed', filter);
+    const side = (key: string) => toGroupStats(groups.find((g) => g.key === key)?.aggregate ?? EMPTY_AGGREGATE);
+    const body: StreamSplit = { streamed: side('true'), non_streamed: side('false') };
+    return c.json(body);
+  });
 
   routes.get('/timeseries', async (c) => {
     const query = c.req.queries();

@@ -71,6 +71,15 @@ export type KeyStats = { api_key_id: string | null } & GroupStats;
 export type UserStats = { user: string | null } & GroupStats;
 export type EndpointStats = { endpoint: string | null } & GroupStats;
 
+/**
+ * `GET /stats/by-streamed`: streamed and non-streamed requests side by side, both always present
+ * (a side nothing matched has zero counts and null averages).
+ */
+export interface StreamSplit {
+  streamed: GroupStats;
+  non_streamed: GroupStats;
+}
+
 /** One bucket of `GET /stats/timeseries`. */
 export interface TimeseriesBucket {
   /** ISO-8601 UTC; the bucket ends at start + bucket_ms (exclusive). */

@@ -75,7 +75,7 @@ describe('dashboard empty state, errors in place, admin token', { timeout: 120_0
   it('an unreachable API and a failing breakdown say so in place', async () => {
     const { page } = await openPage(browser);
     await page.route('**/stats/by-model**', (route) => route.abort('connectionrefused'));
-    await page.route('**/stats/summary?*streamed=true*', (route) => route.fulfill({ status: 502, body: '<html>Bad gateway</html>' }));
+    await page.route('**/stats/by-streamed**', (route) => route.fulfill({ status: 502, body: '<html>Bad gateway</html>' }));
     await page.goto(`${svc.service.adminUrl}/?live=off`);
     const split = page.locator('[data-panel="stream-split"][data-state="error"]');
     await split.waitFor();

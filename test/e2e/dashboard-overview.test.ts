@@ -2,7 +2,8 @@
  * The overview in a real browser against the real service: tiles equal the stats API's figures
  * for the window the dashboard asked for (and the change against the previous period), the
  * streamed split equals the streamed/non-streamed summaries, the charts come from one
- * timeseries request over the same window, and "all time" charts start at the oldest request.
+ * timeseries request over the same window, "all time" charts start at the oldest request, and
+ * a link's first reads start from the page's entry, once each, before the app has loaded.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -69,13 +70,12 @@ describe('dashboard overview', { timeout: 120_000 }, () => {
     assert.ok(changes.requests!.includes(`+${(((traffic - 6) / 6) * 100).toFixed(1)}%`), changes.requests);
   });
 
-  it('the streamed / non-streamed split equals the two filtered summaries, reported usage included', async () => {
+  it('the streamed / non-streamed split (one /stats/by-streamed read) equals the two filtered summaries, reported usage included', async () => {
     const source = await panelSource(tab.page, 'stream-split');
-    const [streamedPath, plainPath] = source.split(' ');
-    assert.equal(queryOf(streamedPath!).streamed, 'true');
-    assert.equal(queryOf(plainPath!).streamed, 'false');
-    const streamed = await svc.api<Summary>(streamedPath!);
-    const plain = await svc.api<Summary>(plainPath!);
+    const tiles = await panelSource(tab.page, 'tiles');
+    assert.equal(source, tiles.replace('stats/summary', 'stats/by-streamed'));
+    const streamed = await svc.api<Summary>(`${tiles}&streamed=true`);
+    const plain = await svc.api<Summary>(`${tiles}&streamed=false`);
     assert.equal(streamed.total_requests, 7);
     assert.equal(streamed.requests_with_usage, 5, 'two streams were sent without include_usage');
     const cell = (row: string, side: string) => tab.page.locator(`[data-panel="stream-split"] tr[data-row="${row}"] td[data-side="${side}"]`).textContent();
@@ -120,5 +120,34 @@ describe('dashboard overview', { timeout: 120_000 }, () => {
     assert.ok(!requests.some((r) => r.startsWith('stats/recent') && r.includes('offset=')), 'the summary named the oldest request: no row was paged to for it');
     assert.ok(Date.parse(queryOf(charts).end!) >= Date.parse(all.requests[0]!.start_time));
     assert.equal(new URL(tab.page.url()).searchParams.get('range'), 'all');
+  });
+
+  it('the first reads of a link go out once each, from the entry script, before the app has drawn anything', async () => {
+    for (const [query, reads] of [['', 5], ['&range=all', 4]] as const) {
+      const { page, context, errors } = await openPage(browser);
+      // Notes when the app first draws a panel; the entry's reads must have started before.
+      await page.addInitScript(`new MutationObserver((_, observer) => {
+        if (document.querySelector('[data-panel]') === null) return;
+        window.firstPanelAt = performance.now();
+        observer.disconnect();
+      }).observe(document, { subtree: true, childList: true });`);
+      const asked = recordApiRequests(page);
+      await page.goto(`${svc.service.adminUrl}/?live=off${query}`);
+      await panelSource(page, 'charts');
+      await panelSource(page, 'stream-split');
+      assert.equal(new Set(asked).size, asked.length, `no path asked twice: ${asked.join('\n')}`);
+      // The probe, the summary, the previous period's (not for all time), the split, the charts.
+      assert.equal(asked.length, reads, asked.join('\n'));
+      const early = await page.evaluate(() => {
+        const at = (window as unknown as { firstPanelAt: number }).firstPanelAt;
+        return (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+          .filter((r) => r.name.includes('/stats/') && r.startTime < at).length;
+      });
+      // All time: the charts' start comes from the summary's answer; the entry reads them as soon
+      // as it arrives, which may or may not be before the app draws.
+      assert.ok(early >= (query === '' ? reads : reads - 1), `${early} reads started before the first panel (${query || '24 h'})`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
   });
 });

@@ -62,23 +62,59 @@ const VIEWS: ReadonlyArray<readonly [query: string, panels: readonly string[]]> 
   ['tab=models&range=30d', ['group-models']],
   ['tab=requests&range=30d', ['requests']],
 ];
+/**
+ * Runs in the page before its scripts: notes when every named panel first shows data. A string,
+ * not a function: tsx's transform would add helpers the page does not have.
+ */
+const watchPanels = (panels: readonly string[]): string => `
+  const selectors = ${JSON.stringify(panels.map((id) => `[data-panel="${id}"][data-state="ready"]`))};
+  const observer = new MutationObserver(() => {
+    if (!selectors.every((s) => document.querySelector(s) !== null)) return;
+    window.readyAt = performance.now();
+    observer.disconnect();
+  });
+  observer.observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+`;
+
 const browser = await launchBrowser();
+const totals: Record<string, number[]> = {};
 for (const [query, panels] of VIEWS) {
   for (let round = 0; round < ROUNDS; round++) {
     const { page, context } = await openPage(browser);
+    await page.addInitScript(watchPanels(panels));
     await page.goto(`${service.adminUrl}/?live=off&${query}`);
-    for (const panel of panels) await page.locator(`[data-panel="${panel}"][data-state="ready"]`).waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => (window as unknown as { readyAt?: number }).readyAt !== undefined, null, { timeout: 30_000 });
     const t = await page.evaluate(() => {
-      const api = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => r.name.includes('/stats/'));
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      const api = resources.filter((r) => r.name.includes('/stats/'));
+      const script = resources.find((r) => r.name.includes('/render-'));
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       return {
-        ready: Math.round(performance.now()),
+        html: Math.round(nav.responseEnd),
+        script: Math.round(script?.responseEnd ?? 0),
         first: Math.round(Math.min(...api.map((r) => r.startTime))),
         last: Math.round(Math.max(...api.map((r) => r.responseEnd))),
+        slowest: Math.round(Math.max(...api.map((r) => r.responseEnd - r.requestStart))),
+        ready: Math.round((window as unknown as { readyAt: number }).readyAt),
+        entry: Math.round(performance.getEntriesByName('lmp:entry')[0]?.startTime ?? -1),
+        entryLoaded: Math.round(resources.find((r) => r.name.includes('/index-') && r.name.endsWith('.js'))?.responseEnd ?? -1),
+        dcl: Math.round(nav.domContentLoadedEventStart),
+        detail: api.map((r) => `${r.name.replace(/^.*\/stats\//, '').slice(0, 24)} ${Math.round(r.startTime)}/${Math.round(r.requestStart)}/${Math.round(r.responseStart)}/${Math.round(r.responseEnd)}`).join(' | '),
       };
     });
-    console.log(`${query || 'range=24h'} #${round + 1}: ready ${t.ready} ms after navigation; API requests from ${t.first} to ${t.last} ms`);
+    const view = query || 'range=24h';
+    if (process.env.DETAIL) console.log(`  ${t.detail}`);
+    (totals[view] ??= []).push(t.ready);
+    console.log(
+      `${view} #${round + 1}: ready ${t.ready} ms | html ${t.html}, entry loaded ${t.entryLoaded} ran ${t.entry}, app code loaded ${t.script}, dcl ${t.dcl} ` +
+        `API ${t.first}–${t.last} (slowest answer ${t.slowest})`,
+    );
     await context.close();
   }
+}
+for (const [view, times] of Object.entries(totals)) {
+  const sorted = [...times].sort((a, b) => a - b);
+  console.log(`${view}: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms`);
 }
 await browser.close();
 await service.close();

@@ -205,30 +205,39 @@ export function refGroups(rows: readonly Row[], dimension: Dimension, f: StatsFi
   }
   return [...groups]
     .sort(([ka, a], [kb, b]) => b.length - a.length || (ka === null ? 1 : kb === null ? -1 : ka < kb ? -1 : ka > kb ? 1 : 0))
-    .map(([key, rs]) => {
-      const x = refFigures(rs);
-      return {
-        [dimension]: key,
-        requests: x.requests,
-        successful_requests: x.requests - x.errors,
-        failed_requests: x.errors,
-        errors: x.errors,
-        input_tokens: x.input,
-        output_tokens: x.output,
-        total_tokens: x.total,
-        cached_input_tokens: x.cached,
-        reasoning_tokens: x.reasoning,
-        avg_tokens_per_request: x.withUsage === 0 ? 0 : x.total / x.withUsage,
-        requests_with_usage: x.withUsage,
-        cost_usd: x.cost,
-        priced_requests: x.priced,
-        avg_duration_ms: x.duration.avg,
-        avg_ttft_ms: x.ttft.avg,
-        avg_tokens_per_second: x.tps.avg,
-        duration_ms: x.duration,
-        ttft_ms: x.ttft,
-      };
-    });
+    .map(([key, rs]) => ({ [dimension]: key, ...refGroupStats(rs) }));
+}
+
+/** `/stats/by-streamed`: the figures of the matching streamed and non-streamed requests. */
+export function refStreamSplit(rows: readonly Row[], f: StatsFilter = {}) {
+  const side = (streamed: boolean) =>
+    refGroupStats(rows.map((r) => r.record).filter((r) => matches(r, f) && r.was_streamed === streamed));
+  return { streamed: side(true), non_streamed: side(false) };
+}
+
+/** The figures of one `/stats/by-*` group. */
+function refGroupStats(rs: readonly RequestRecord[]) {
+  const x = refFigures(rs);
+  return {
+    requests: x.requests,
+    successful_requests: x.requests - x.errors,
+    failed_requests: x.errors,
+    errors: x.errors,
+    input_tokens: x.input,
+    output_tokens: x.output,
+    total_tokens: x.total,
+    cached_input_tokens: x.cached,
+    reasoning_tokens: x.reasoning,
+    avg_tokens_per_request: x.withUsage === 0 ? 0 : x.total / x.withUsage,
+    requests_with_usage: x.withUsage,
+    cost_usd: x.cost,
+    priced_requests: x.priced,
+    avg_duration_ms: x.duration.avg,
+    avg_ttft_ms: x.ttft.avg,
+    avg_tokens_per_second: x.tps.avg,
+    duration_ms: x.duration,
+    ttft_ms: x.ttft,
+  };
 }
 
 /** Ids of the matching rows, newest first by start_time, then id. */

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { Analytics } from '../../src/analytics/types.js';
@@ -61,6 +62,39 @@ describe('dashboard files on the admin app', () => {
     const icon = await app(dir).request('/favicon.svg');
     assert.equal(icon.status, 200);
     assert.equal(icon.headers.get('cache-control'), 'no-cache');
+  });
+
+  it('scripts go out Brotli- or gzip-compressed when the build has the copies and the browser takes them', async () => {
+    writeFileSync(join(dir, 'assets', 'index-abc123.js.br'), brotliCompressSync(SCRIPT));
+    writeFileSync(join(dir, 'assets', 'index-abc123.js.gz'), gzipSync(SCRIPT));
+    const site = app(dir);
+    const get = (encoding?: string) =>
+      site.request('/assets/index-abc123.js', encoding === undefined ? {} : { headers: { 'accept-encoding': encoding } });
+    for (const [accept, expected] of [
+      ['gzip, deflate, br, zstd', 'br'], ['gzip', 'gzip'], ['br;q=0, gzip;q=0.8', 'gzip'], ['identity', null], [undefined, null],
+    ] as const) {
+      const res = await get(accept);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-encoding'), expected, String(accept));
+      assert.equal(res.headers.get('vary'), 'Accept-Encoding');
+      assert.match(res.headers.get('content-type') ?? '', /javascript/);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const body = expected === 'br' ? brotliDecompressSync(bytes) : expected === 'gzip' ? gunzipSync(bytes) : bytes;
+      assert.equal(body.toString(), SCRIPT, String(accept));
+    }
+  });
+
+  it('a rebuild while running is picked up (index.html changed)', async () => {
+    const site = app(dir);
+    assert.equal((await site.request('/assets/index-def456.js')).status, 404);
+    writeFileSync(join(dir, 'assets', 'index-def456.js'), 'console.log(2);');
+    writeFileSync(join(dir, 'index.html'), INDEX.replace('abc123', 'def456'));
+    try {
+      assert.equal(await (await site.request('/assets/index-def456.js')).text(), 'console.log(2);');
+      assert.ok((await (await site.request('/')).text()).includes('def456'));
+    } finally {
+      writeFileSync(join(dir, 'index.html'), INDEX);
+    }
   });
 
   it('API routes keep priority and unknown paths keep the JSON 404', async () => {
@@ -123,5 +157,7 @@ describe('dashboard and /api/info through the running service', () => {
     const bundle = await fetch(new URL(script[1]!, `${service.adminUrl}/`));
     assert.equal(bundle.status, 200);
     assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    const raw = await fetch(new URL(script[1]!, `${service.adminUrl}/`), { headers: { 'accept-encoding': 'br' } });
+    assert.equal(raw.headers.get('content-encoding'), 'br', 'the build ships Brotli copies of its scripts');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `/stats/summary` and `/stats/by-{model,key,user,endpoint}`: exact figures on a hand-built set
+ * `/stats/summary`, `/stats/by-{model,key,user,endpoint}` and `/stats/by-streamed`: exact figures on a hand-built set
  * (nearest-rank percentiles, cost sums), the reference model on a generated one, and the index
  * being refreshed from the store before every aggregate query.
  */
@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
 import type { RequestRecord } from '../../src/store/types.js';
 import {
-  type Api, assertClose, DAY0, generateRecords, KEY_A, KEY_B, refGroups, refSummary, startApi,
+  type Api, assertClose, DAY0, generateRecords, KEY_A, KEY_B, refGroups, refStreamSplit, refSummary, startApi,
 } from '../helpers/analytics-harness.js';
 
 /** A permutation of 1..20, so nearest-rank p50/p95/p99 are the 10th, 19th and 20th values. */
@@ -126,6 +126,21 @@ describe('aggregates on a hand-built set', () => {
     assert.equal(body.endpoints[0].requests, 20);
   });
 
+  it('GET /stats/by-streamed: both sides, a side nothing matched as zeros and nulls', async () => {
+    const { body } = await api.get('/stats/by-streamed');
+    assert.deepEqual(Object.keys(body), ['streamed', 'non_streamed']);
+    const figures = (side: Record<string, unknown>) =>
+      [side.requests, side.successful_requests, side.failed_requests, side.requests_with_usage, side.avg_ttft_ms];
+    // Rows 0–9 streamed (TTFT 10…100 ms); 10–17 not, 18 and 19 failed and not streamed.
+    assert.deepEqual(figures(body.streamed), [10, 10, 0, 10, 55]);
+    assert.deepEqual(figures(body.non_streamed), [10, 8, 2, 8, null]);
+    assert.equal(body.streamed.input_tokens + body.non_streamed.input_tokens, 1800);
+    const onlyStreamed = (await api.get('/stats/by-streamed?streamed=true')).body;
+    assert.deepEqual(onlyStreamed.streamed, body.streamed);
+    assert.deepEqual(figures(onlyStreamed.non_streamed), [0, 0, 0, 0, null]);
+    assert.deepEqual(onlyStreamed.non_streamed.duration_ms, { avg: null, p50: null, p95: null, p99: null });
+  });
+
   it('a filter that matches nothing gives zeros, nulls and empty lists', async () => {
     assert.deepEqual((await api.get('/stats/summary?model=nope')).body, {
       total_requests: 0, successful_requests: 0, failed_requests: 0, total_input_tokens: 0, total_output_tokens: 0,
@@ -187,6 +202,12 @@ describe('aggregates on a generated set', () => {
       assertClose((await api.get(`/stats/${route}?streamed=true&tag=env:prod`)).body, { [list]: refGroups(api.rows, dimension, filter) });
     });
   }
+
+  it('GET /stats/by-streamed matches the reference, unfiltered and filtered', async () => {
+    assertClose((await api.get('/stats/by-streamed')).body, refStreamSplit(api.rows));
+    const filter = { model: 'model-a', tags: [['env', 'prod']] as const };
+    assertClose((await api.get('/stats/by-streamed?model=model-a&tag=env:prod')).body, refStreamSplit(api.rows, filter));
+  });
 
   it('cost sums per model add up to the total', async () => {
     const total = (await api.get('/stats/summary')).body.cost_usd as number;

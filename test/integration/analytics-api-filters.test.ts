@@ -171,7 +171,7 @@ describe('stats filters', () => {
     }
 
     const routes = [
-      '/stats/summary', '/stats/by-model', '/stats/by-key', '/stats/by-user', '/stats/by-endpoint',
+      '/stats/summary', '/stats/by-model', '/stats/by-key', '/stats/by-user', '/stats/by-endpoint', '/stats/by-streamed',
       '/stats/timeseries', '/stats/recent', '/metrics', '/completion_requests',
     ];
     for (const route of routes) {

@@ -119,6 +119,7 @@ function refAggregate(rs: readonly RequestRecord[]): Aggregate {
 
 const DIMENSION: Record<GroupDimension, (r: RequestRecord) => string | null> = {
   model: (r) => r.model, api_key_id: (r) => r.api_key_id, user: (r) => r.user, endpoint: (r) => r.endpoint,
+  streamed: (r) => String(r.was_streamed),
 };
 
 function refGroupBy(rs: readonly RequestRecord[], dimension: GroupDimension): Group[] {
@@ -132,6 +133,12 @@ function refGroupBy(rs: readonly RequestRecord[], dimension: GroupDimension): Gr
   return [...groups]
     .map(([key, members]) => ({ key, aggregate: refAggregate(members) }))
     .sort((a, b) => b.aggregate.requests - a.aggregate.requests || (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
+}
+
+function refTimeSpan(rs: readonly RequestRecord[]): { first: number; last: number } | null {
+  if (rs.length === 0) return null;
+  const times = rs.map((r) => r.start_time);
+  return { first: times.reduce((a, b) => Math.min(a, b)), last: times.reduce((a, b) => Math.max(a, b)) };
 }
 
 function refTimeseries(rs: readonly RequestRecord[], start: number, end: number, bucketMs: number): TimeBucket[] {
@@ -237,6 +244,7 @@ describe('analytics index vs brute-force reference', () => {
         assertSameAggregates(index.groupBy(dimension, filter), refGroupBy(expected, dimension), dimension);
       }
     });
+    it(`timeSpan: ${name}`, () => assert.deepEqual(index.timeSpan(filter), refTimeSpan(expected)));
     it(`completionOverview: ${name}`, () => {
       assertSameAggregates(sortKeys(index.completionOverview(filter)), sortKeys(refCompletion(expected)));
     });
@@ -272,16 +280,18 @@ describe('analytics index vs brute-force reference: pre-computed partials and ma
     'no filter': {},
     start: { start: T0 + 7 * HOUR + 1 },
     'start and end': { start: T0 + 3 * HOUR, end: T0 + 41 * HOUR + 17 },
+    'a narrow window': { start: T0 + 20 * HOUR + 1, end: T0 + 20 * HOUR + 600_000 },
     model: { model: 'm-a' },
   };
   for (const [name, filter] of Object.entries(filters)) {
     const expected = records.filter((r) => matches(r, filter));
-    it(`aggregate, groupBy (all dimensions) and completionOverview: ${name}`, () => {
+    it(`aggregate, groupBy (all dimensions), completionOverview and timeSpan: ${name}`, () => {
       assertSameAggregates(large.aggregate(filter), refAggregate(expected));
       for (const dimension of Object.keys(DIMENSION) as GroupDimension[]) {
         assertSameAggregates(large.groupBy(dimension, filter), refGroupBy(expected, dimension), dimension);
       }
       assertSameAggregates(sortKeys(large.completionOverview(filter)), sortKeys(refCompletion(expected)));
+      assert.deepEqual(large.timeSpan(filter), refTimeSpan(expected));
     });
   }
   it('timeseries by hour and by 7 minutes over the whole range', () => {

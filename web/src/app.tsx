@@ -1,4 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
+import { TOKEN_STORAGE_KEY } from './lib/api-client.js';
+import { PROBE_PATH } from './lib/api-query.js';
 import type { RecentPage } from './lib/api-types.js';
 import { resolveWindow } from './lib/time-range.js';
 import type { DashboardState, TextFilter } from './lib/url-state.js';
@@ -18,10 +20,6 @@ import { RequestsView } from './components/requests-view.js';
 import { SettingsDialog } from './components/settings-dialog.js';
 import { TAB_LABELS, TabBar } from './components/tab-bar.js';
 
-export const TOKEN_STORAGE_KEY = 'lmp.adminToken';
-
-/** Whether anything was ever recorded (else: the empty state): one row, newest first, unfiltered. */
-const PROBE_PATH = 'stats/recent?limit=1';
 
 export function App() {
   const [state, update] = useDashboardState();

@@ -1,5 +1,5 @@
 import type { Timeseries } from '../lib/api-types.js';
-import { statsPath } from '../lib/api-query.js';
+import { timeseriesPath } from '../lib/api-query.js';
 import { CHARTS } from '../lib/chart-data.js';
 import type { Theme } from '../lib/theme.js';
 import type { TimeWindow } from '../lib/time-range.js';
@@ -17,7 +17,7 @@ interface ChartsPanelProps {
 
 /** The five charts over time, from one `/stats/timeseries` read (the server picks the bucket). */
 export function ChartsPanel({ window, filters, theme }: ChartsPanelProps) {
-  const series = useApi<Timeseries>(window === null ? null : statsPath('timeseries', window, filters));
+  const series = useApi<Timeseries>(timeseriesPath(window, filters));
   return (
     <Panel
       id="charts"

@@ -1,7 +1,7 @@
 import type { Summary } from '../lib/api-types.js';
-import { statsPath } from '../lib/api-query.js';
+import { overviewPaths } from '../lib/api-query.js';
 import type { Theme } from '../lib/theme.js';
-import { formatSpan, previousWindow, type TimeWindow } from '../lib/time-range.js';
+import { chartWindow, formatSpan, type TimeWindow } from '../lib/time-range.js';
 import type { Filters } from '../lib/url-state.js';
 import { useApi } from '../hooks/use-api.js';
 import { ChartsPanel } from './charts-panel.js';
@@ -16,14 +16,12 @@ interface OverviewProps {
   readonly theme: Theme;
 }
 
-const DAY = 86_400_000;
-
 /** Tiles with the change against the previous period, the streamed split, and the charts. */
 export function Overview({ window, filters, now, theme }: OverviewProps) {
-  const before = previousWindow(window);
-  const current = useApi<Summary>(statsPath('summary', window, filters));
-  const previous = useApi<Summary>(before === null ? null : statsPath('summary', before, filters));
-  const chartWindow = useChartWindow(window, now, current.data);
+  const paths = overviewPaths(window, filters);
+  const current = useApi<Summary>(paths.current);
+  const previous = useApi<Summary>(paths.previous);
+  const charts = chartWindow(window, now, current.data?.first_request_at);
   const span = window.start !== null && window.end !== null ? formatSpan(window.end - window.start) : null;
 
   return (
@@ -31,24 +29,12 @@ export function Overview({ window, filters, now, theme }: OverviewProps) {
       <Panel id="tiles" title="Summary" state={panelState(current)} source={current.source}>
         {current.error && <ApiErrorMessage what="the summary" error={current.error} />}
         {!current.error && current.data && (
-          <Tiles current={current.data} previous={before === null ? null : (previous.error ?? previous.data)} span={span} />
+          <Tiles current={current.data} previous={paths.previous === null ? null : (previous.error ?? previous.data)} span={span} />
         )}
         {!current.error && !current.data && <p className="muted">Loading…</p>}
       </Panel>
-      <ChartsPanel window={chartWindow} filters={filters} theme={theme} />
+      <ChartsPanel window={charts} filters={filters} theme={theme} />
       <StreamSplit window={window} filters={filters} />
     </div>
   );
-}
-
-/**
- * The charts need a start. "All time" has none: it starts at the oldest matching request, which
- * the summary names (`first_request_at`), so the charts wait for no other request.
- */
-function useChartWindow(window: TimeWindow, now: number, summary: Summary | undefined): TimeWindow | null {
-  if (window.start !== null) return window;
-  if (summary === undefined) return null;
-  if (summary.first_request_at === null) return { start: now - DAY, end: now };
-  const start = Date.parse(summary.first_request_at);
-  return { start, end: Math.max(now, start + 60_000) };
 }

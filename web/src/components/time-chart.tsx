@@ -4,7 +4,6 @@
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import type { Timeseries } from '../lib/api-types.js';
 import { chartColumns, describeChart, isolatedIndices, type ChartSpec, type SeriesColor } from '../lib/chart-data.js';
 import { CHART_COLORS, type ChartColors, type Theme } from '../lib/theme.js';

@@ -2,9 +2,11 @@
  * Reading the admin API from components. Every read re-runs when its path changes and on each
  * refresh tick (live mode); the last answer stays on screen while the next one loads, so a
  * refresh never blanks a panel. A failure is kept per read, for the panel to show in place.
+ * A read the page's entry started ahead (lib/prefetch.ts) is taken instead of asked again.
  */
 import { createContext, useContext, useEffect, useState } from 'react';
-import { ApiError, fetchJson } from '../lib/api-client.js';
+import { ApiError } from '../lib/api-client.js';
+import { readJson } from '../lib/prefetch.js';
 
 export interface ApiSettings {
   /** Optional admin token, sent as a bearer token. */
@@ -37,7 +39,7 @@ export function useApi<T>(path: string | null): ApiResult<T> {
     }
     const controller = new AbortController();
     setResult((previous) => ({ ...previous, loading: true }));
-    fetchJson<T>(path, { signal: controller.signal, token }).then(
+    readJson<T>(path, { signal: controller.signal, token }).then(
       (data) => setResult({ data, error: undefined, loading: false, source: path }),
       (err: unknown) => {
         if (controller.signal.aborted) return;

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { takeBootTime } from '../lib/prefetch.js';
 
 /** How often live mode reloads every panel. */
 export const LIVE_INTERVAL_MS = 5000;
@@ -15,8 +16,9 @@ export interface Clock {
  * Live mode: a refresh every few seconds while the page is visible. Paused, the view stays at the
  * last refresh's moment until the person refreshes by hand.
  */
+/** Starts at the moment the entry's read-ahead used (lib/prefetch.ts), so the first paths match its. */
 export function useClock(live: boolean): Clock {
-  const [clock, setClock] = useState(() => ({ tick: 0, now: Date.now() }));
+  const [clock, setClock] = useState(() => ({ tick: 0, now: takeBootTime() ?? Date.now() }));
   const refresh = useCallback(() => setClock((c) => ({ tick: c.tick + 1, now: Date.now() })), []);
 
   useEffect(() => {

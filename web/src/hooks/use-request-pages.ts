@@ -5,14 +5,13 @@
  */
 import { useContext, useEffect, useMemo, useState } from 'react';
 import type { RecentPage, StoredRequest } from '../lib/api-types.js';
-import { ApiError, fetchJson } from '../lib/api-client.js';
-import { statsPath } from '../lib/api-query.js';
+import { ApiError } from '../lib/api-client.js';
+import { PAGE_SIZE, recentPath } from '../lib/api-query.js';
+import { readJson } from '../lib/prefetch.js';
 import { firstPage, loadPage, type PagerState } from '../lib/request-pager.js';
 import type { TimeWindow } from '../lib/time-range.js';
 import type { Filters } from '../lib/url-state.js';
 import { ApiContext } from './use-api.js';
-
-export const PAGE_SIZE = 50;
 
 export interface RequestPages {
   readonly rows: readonly StoredRequest[] | undefined;
@@ -56,12 +55,9 @@ export function useRequestPages(models: ReadonlyArray<string | undefined> | null
     const sources: string[] = [];
     setLoaded((previous) => ({ ...previous, loading: true }));
     loadPage(start, PAGE_SIZE, (model, cursor, limit) => {
-      const path = statsPath('recent', window, model === undefined ? filters : { ...filters, model }, {
-        limit: String(limit),
-        ...(cursor === null ? {} : { cursor }),
-      });
+      const path = recentPath(window, model === undefined ? filters : { ...filters, model }, limit, cursor);
       sources.push(path);
-      return fetchJson<RecentPage>(path, { signal: controller.signal, token });
+      return readJson<RecentPage>(path, { signal: controller.signal, token });
     }).then(
       (page) => setLoaded({ rows: page.rows, next: page.next, error: undefined, loading: false, sources }),
       (err: unknown) => {

@@ -1,6 +1,9 @@
 /**
  * JSON requests to the admin API with the optional admin token, and errors a person can act on.
  */
+/** Where the dashboard keeps the admin token (Settings). */
+export const TOKEN_STORAGE_KEY = 'lmp.adminToken';
+
 export class ApiError extends Error {
   /** HTTP status; null when no response arrived. */
   readonly status: number | null;

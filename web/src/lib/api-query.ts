@@ -1,5 +1,5 @@
 /** Paths of the admin API the dashboard reads, relative to the page (`stats/summary?…`). */
-import type { TimeWindow } from './time-range.js';
+import { previousWindow, type TimeWindow } from './time-range.js';
 import { appendFilters, type Filters } from './url-state.js';
 
 export type StatsEndpoint =
@@ -8,6 +8,7 @@ export type StatsEndpoint =
   | 'by-key'
   | 'by-user'
   | 'by-endpoint'
+  | 'by-streamed'
   | 'timeseries'
   | 'recent';
 
@@ -28,6 +29,32 @@ export function statsPath(
   for (const [name, value] of Object.entries(extra)) params.set(name, value);
   const query = params.toString();
   return query === '' ? `stats/${endpoint}` : `stats/${endpoint}?${query}`;
+}
+
+/** Requests per page of the requests table. */
+export const PAGE_SIZE = 50;
+
+/** Whether anything was ever recorded (else: the empty state): one row, newest first, unfiltered. */
+export const PROBE_PATH = 'stats/recent?limit=1';
+
+/** One page of recent requests: the first (cursor null) or the one a cursor points to. */
+export function recentPath(window: TimeWindow, filters: Filters, limit: number, cursor: string | null): string {
+  return statsPath('recent', window, filters, { limit: String(limit), ...(cursor === null ? {} : { cursor }) });
+}
+
+/** The overview's reads that need nothing but the view: its summary, the previous period's, the stream split. */
+export function overviewPaths(window: TimeWindow, filters: Filters) {
+  const before = previousWindow(window);
+  return {
+    current: statsPath('summary', window, filters),
+    previous: before === null ? null : statsPath('summary', before, filters),
+    split: statsPath('by-streamed', window, filters),
+  };
+}
+
+/** The charts' read; null while the window's start is not known ("all time" before its summary). */
+export function timeseriesPath(window: TimeWindow | null, filters: Filters): string | null {
+  return window === null ? null : statsPath('timeseries', window, filters);
 }
 
 export function requestPath(id: number): string {

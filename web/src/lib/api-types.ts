@@ -11,6 +11,7 @@ export type {
   ModelStats,
   PercentileStats,
   RecentPage,
+  StreamSplit,
   Summary,
   Timeseries,
   TimeseriesBucket,

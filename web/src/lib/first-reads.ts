@@ -1,0 +1,54 @@
+/**
+ * The admin API reads a view starts with, known from its URL and the moment alone. The page's
+ * entry starts them (lib/prefetch.ts) while the app's code is still loading, and the panels,
+ * which ask for the same paths, take those answers instead of asking again. Each path here is
+ * built by the same function the panel uses, so the two cannot drift apart.
+ */
+import { GROUP_KINDS } from './group-table.js';
+import { overviewPaths, PAGE_SIZE, PROBE_PATH, recentPath, requestPath, statsPath, timeseriesPath } from './api-query.js';
+import { chartWindow, resolveWindow } from './time-range.js';
+import type { DashboardState } from './url-state.js';
+
+export interface FirstReads {
+  /** Paths to read at once. */
+  readonly paths: readonly string[];
+  /** For "all time": the summary to wait for, and the charts' path its answer gives. */
+  readonly then?: { readonly after: string; readonly path: (summary: unknown) => string | null };
+}
+
+export function firstReads(state: DashboardState, now: number): FirstReads {
+  const window = resolveWindow(state.range, now);
+  const { tab, filters } = state;
+  const paths = [PROBE_PATH];
+  if (state.requestId !== null) paths.push(requestPath(state.requestId));
+  if (tab === 'requests') {
+    const searching = state.search.trim() !== '' && filters.model === undefined;
+    // A search first needs the range's models; their requests follow from the answer.
+    paths.push(searching ? statsPath('by-model', window, filters) : recentPath(window, filters, PAGE_SIZE, null));
+    return { paths };
+  }
+  if (tab !== 'overview') {
+    paths.push(statsPath(GROUP_KINDS[tab].endpoint, window, filters));
+    return { paths };
+  }
+  const overview = overviewPaths(window, filters);
+  paths.push(overview.current, overview.split);
+  if (overview.previous !== null) paths.push(overview.previous);
+  const charts = timeseriesPath(chartWindow(window, now, undefined), filters);
+  if (charts !== null) {
+    paths.push(charts);
+    return { paths };
+  }
+  return {
+    paths,
+    then: {
+      after: overview.current,
+      path: (summary) => timeseriesPath(chartWindow(window, now, firstRequestAt(summary)), filters),
+    },
+  };
+}
+
+function firstRequestAt(summary: unknown): string | null | undefined {
+  const value = (summary as { first_request_at?: unknown } | null)?.first_request_at;
+  return typeof value === 'string' || value === null ? value : undefined;
+}
