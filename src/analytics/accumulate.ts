@@ -20,8 +20,10 @@ import {
 import { BIT_DURATION, BIT_TPS, BIT_TTFT, type Columns } from './columns.js';
 import { denseGroups, slotOf } from './dense-groups.js';
 import { selectDistribution } from './percentile.js';
-import { gatherBlock, gatherRows } from './gather.js';
-import { BLOCK_ROWS, BLOCK_SHIFT, type Rollups, scanAround, SEGMENT_SHIFT } from './rollups.js';
+import { gatherBlock, gatherRows, gatherSegment } from './gather.js';
+import {
+  BLOCK_ROWS, BLOCK_SHIFT, coverUnits, type Rollups, scanAround, scanAroundUnits, SEGMENT_ROWS, SEGMENT_SHIFT,
+} from './rollups.js';
 import type { Scratch } from './scratch.js';
 import { KEY_SLOTS } from './value-keys.js';
 import type { GroupDimension } from './types.js';
@@ -43,13 +45,17 @@ export function aggregateRun(
 ): Aggregate {
   const acc = scratch.single;
   if (to - from <= SMALL_RUN) return smallRun(cols, rows, from, to, scratch, acc);
-  scanAround(rows, from, to, blocks, BLOCK_SHIFT,
+  const units = coverUnits(blocks, rollups.segmentTotals.length);
+  scanAroundUnits(rows, from, to, units,
     (a, b) => scanRun(cols, rows, a, b, acc, 0),
-    (block) => mergePartial(rollups.blocks.items[block]!, acc, 0));
+    (unit) => mergePartial(unit.segment >= 0 ? rollups.segmentTotals[unit.segment]! : rollups.blocks.items[unit.block]!, acc, 0));
   const result = finish(cols, acc, scratch, (plan, cand, cursor, present) => {
-    scanAround(rows, from, to, blocks, BLOCK_SHIFT,
+    scanAroundUnits(rows, from, to, units,
       (a, b) => gatherRows(cols, rows, null, a, b, plan, cand, cursor),
-      (block) => gatherBlock(cols, rollups.orders[block]!, block << BLOCK_SHIFT, BLOCK_ROWS, 0, present, plan, cand, cursor));
+      (unit) => {
+        if (unit.segment >= 0) gatherSegment(cols, rollups.segmentOrders[unit.segment]!, unit.first, SEGMENT_ROWS, null, 0, plan, cand, cursor);
+        else gatherBlock(cols, rollups.orders[unit.block]!, unit.first, BLOCK_ROWS, 0, present, plan, cand, cursor);
+      });
   })[0]!;
   acc.reset();
   return result;
@@ -138,7 +144,11 @@ export function aggregateByDimension(
       const groups = rollups.segments.items[segment]!.get(dimension)!;
       for (let j = 0; j < groups.ids.length; j++) mergePartial(groups.partials[j]!, acc, remap[slotOf(groups.ids[j]!, dictSize)]!);
     });
-  const aggregates = finish(cols, acc, scratch, (plan, cand, cursor) => gatherRows(cols, sel, gid, 0, n, plan, cand, cursor));
+  const aggregates = finish(cols, acc, scratch, (plan, cand, cursor) => {
+    scanAround(sel, 0, n, segments, SEGMENT_SHIFT,
+      (a, b) => gatherRows(cols, sel, gid, a, b, plan, cand, cursor),
+      (segment, at) => gatherSegment(cols, rollups.segmentOrders[segment]!, segment << SEGMENT_SHIFT, SEGMENT_ROWS, gid, at, plan, cand, cursor));
+  });
   return { ids, aggregates: aggregates.map((a) => a!) };
 }
 

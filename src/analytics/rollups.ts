@@ -5,26 +5,27 @@
  *
  * - each block of BLOCK_ROWS rows: the totals of all its rows (aggregate, time buckets) and of
  *   its completion rows (the `/metrics` overview);
- * - each segment of SEGMENT_ROWS rows: the totals of every group of each group-by dimension,
- *   unless the segment holds more than MAX_SEGMENT_GROUPS groups in that dimension.
+ * - each segment of SEGMENT_ROWS rows: the totals of all its rows, and of every group of each
+ *   group-by dimension unless the segment holds more than MAX_SEGMENT_GROUPS groups in it.
  *
  * Rows never change once added, so a range's partials are computed once, when it fills. Only the
  * counts, sums and key histograms come from partials: percentile values are still read from the
- * rows (accumulator.ts, pass 2), so answers stay exact; a block keeps its rows ordered by each
- * metric's key, so that pass finds a block's values in a bucket without a scan.
+ * rows (accumulator.ts, pass 2), so answers stay exact; blocks and segments keep their rows
+ * ordered by each metric's key, so that pass finds their values in a bucket without a scan.
  */
 import { Accumulator, packPartial, type Partial, partialBytes, scanInterleaved, scanRun } from './accumulator.js';
 import type { Columns } from './columns.js';
 import { type CompletionPartial, CompletionTotals, scanCompletion } from './completion-totals.js';
 import { denseGroups } from './dense-groups.js';
-import { blockKeyOrder } from './gather.js';
+import { blockKeyOrder, segmentKeyOrder } from './gather.js';
 import type { Scratch } from './scratch.js';
 import type { GroupDimension } from './types.js';
 
 export const BLOCK_SHIFT = 8;
 export const SEGMENT_SHIFT = 16;
 export const BLOCK_ROWS = 1 << BLOCK_SHIFT;
-const SEGMENT_ROWS = 1 << SEGMENT_SHIFT;
+export const SEGMENT_ROWS = 1 << SEGMENT_SHIFT;
+const BLOCKS_PER_SEGMENT = SEGMENT_ROWS / BLOCK_ROWS;
 /** Above this many groups in a segment, a dimension's partials would cost more memory than they save time. */
 export const MAX_SEGMENT_GROUPS = 1024;
 const DIMENSIONS: readonly GroupDimension[] = ['model', 'api_key_id', 'user', 'endpoint', 'streamed'];
@@ -64,6 +65,9 @@ export class Rollups {
   /** Per block: the totals of its completion rows (the `/metrics` overview). */
   readonly completions: CompletionPartial[] = [];
   readonly segments = new Ranges<Map<GroupDimension, SegmentGroups | null>>();
+  /** Per segment: the totals of all its rows, and its rows ordered by each metric's key. */
+  readonly segmentTotals: Partial[] = [];
+  readonly segmentOrders: Uint16Array[] = [];
   private readonly block = new Accumulator(1);
   private bytes = 0;
 
@@ -96,6 +100,13 @@ export class Rollups {
         byDimension.set(d, groups);
       }
       this.segments.push(byDimension, ...timeSpan(cols.startTime, from, to));
+      this.block.reset();
+      scanRun(cols, rows, from, to, this.block, 0);
+      const total = packPartial(this.block, 0, this.block.allCounts());
+      const order = segmentKeyOrder(cols, from, SEGMENT_ROWS);
+      this.segmentTotals.push(total);
+      this.segmentOrders.push(order);
+      this.bytes += partialBytes(total) + order.byteLength;
     }
   }
 
@@ -133,20 +144,64 @@ function sealSegment(
   return { ids: ids.slice(0, groupCount), partials };
 }
 
+/** A sealed range merged instead of scanned: a whole segment (block -1) or a block (segment -1). */
+export interface Unit {
+  readonly first: number;
+  readonly end: number;
+  readonly segment: number;
+  readonly block: number;
+}
+
+/**
+ * `blocks` (ascending, each of whose rows is selected) as units: the sealed segments all of whose
+ * blocks are listed become one unit each, so that their totals merge at once.
+ */
+export function coverUnits(blocks: readonly number[], sealedSegments: number): Unit[] {
+  const units: Unit[] = [];
+  for (let j = 0; j < blocks.length;) {
+    const b = blocks[j]!;
+    const s = b / BLOCKS_PER_SEGMENT;
+    if (Number.isInteger(s) && s < sealedSegments && blocks[j + BLOCKS_PER_SEGMENT - 1] === b + BLOCKS_PER_SEGMENT - 1) {
+      units.push({ first: s * SEGMENT_ROWS, end: (s + 1) * SEGMENT_ROWS, segment: s, block: -1 });
+      j += BLOCKS_PER_SEGMENT;
+    } else {
+      units.push({ first: b * BLOCK_ROWS, end: (b + 1) * BLOCK_ROWS, segment: -1, block: b });
+      j++;
+    }
+  }
+  return units;
+}
+
+/** scanAround over units of different sizes. */
+export function scanAroundUnits(
+  rows: Int32Array, from: number, to: number, units: readonly Unit[],
+  scan: (from: number, to: number) => void, merge: (unit: Unit, at: number) => void,
+): void {
+  let k = from;
+  for (const unit of units) {
+    const at = lowerBound(rows, k, to, unit.first);
+    scan(k, at);
+    merge(unit, at);
+    k = lowerBound(rows, at, to, unit.end);
+  }
+  scan(k, to);
+}
+
 /**
  * Visits rows[from..to) (ascending) as stretches to scan between whole ranges to merge: `units`
  * are ascending indexes of ranges of 2^shift rows, each of whose selected rows (all of them, or
- * all of one kind: completions) is among rows[from..to).
+ * all of one kind: completions) is among rows[from..to). `merge` also gets the position in rows
+ * where the unit's rows begin.
  */
 export function scanAround(
   rows: Int32Array, from: number, to: number, units: readonly number[], shift: number,
-  scan: (from: number, to: number) => void, merge: (unit: number) => void,
+  scan: (from: number, to: number) => void, merge: (unit: number, at: number) => void,
 ): void {
   let k = from;
   for (const unit of units) {
     const at = lowerBound(rows, k, to, unit << shift);
     scan(k, at);
-    merge(unit);
+    merge(unit, at);
     k = lowerBound(rows, at, to, (unit + 1) << shift);
   }
   scan(k, to);
