@@ -136,6 +136,7 @@ const month = { start: START + 1_234_567, end: END + 1_234_567 };
 time('aggregate (30 days, unaligned)', () => index.aggregate(month));
 time('groupBy streamed (30 days, unaligned)', () => index.groupBy('streamed', month));
 time('timeSpan (30 days, unaligned)', () => index.timeSpan(month));
+time('timeseries 30 days, unaligned, 6h buckets (the dashboard\'s, 121)', () => index.timeseries(month, 6 * 3_600_000));
 time(`timeseries 30 days, ${autoBucket} ms buckets (500)`, () => index.timeseries({ start: START, end: END }, autoBucket));
 time('timeseries 1 day, 1h buckets (24)', () => index.timeseries({ start: END - DAY, end: END }, 3_600_000));
 time('completionOverview (no filter)', () => index.completionOverview(all));

@@ -20,9 +20,10 @@ import {
 import { BIT_DURATION, BIT_TPS, BIT_TTFT, type Columns } from './columns.js';
 import { denseGroups, slotOf } from './dense-groups.js';
 import { selectDistribution } from './percentile.js';
-import { gatherBlock, gatherRows, gatherSegment } from './gather.js';
+import { gatherBlock, gatherChunkGroups, gatherRows, targetedKeys } from './gather.js';
+import type { PercentilePlan } from './percentile-plan.js';
 import {
-  BLOCK_ROWS, BLOCK_SHIFT, coverUnits, type Rollups, scanAround, scanAroundUnits, SEGMENT_ROWS, SEGMENT_SHIFT,
+  BLOCK_ROWS, CHUNK_ROWS, coverUnits, type Rollups, scanAround, scanAroundUnits, SEGMENT_SHIFT, type Unit,
 } from './rollups.js';
 import type { Scratch } from './scratch.js';
 import { KEY_SLOTS } from './value-keys.js';
@@ -32,6 +33,8 @@ import type { GroupDimension } from './types.js';
 export const MAX_INTERLEAVED_GROUPS = 1024;
 /** Runs of at most this many rows select among all their values: a histogram walk costs more. */
 const SMALL_RUN = 256;
+/** Group-bys of up to this many groups find their percentile values through the chunks' key orders. */
+const MAX_KEYED_GATHER_GROUPS = 16;
 
 /** A start-time span [lo, hi) whose every row is selected, and only those: the rows aggregated. */
 export type Cover = readonly [lo: number, hi: number];
@@ -45,17 +48,14 @@ export function aggregateRun(
 ): Aggregate {
   const acc = scratch.single;
   if (to - from <= SMALL_RUN) return smallRun(cols, rows, from, to, scratch, acc);
-  const units = coverUnits(blocks, rollups.segmentTotals.length);
+  const units = coverUnits(blocks, rollups.chunkTotals.length);
   scanAroundUnits(rows, from, to, units,
     (a, b) => scanRun(cols, rows, a, b, acc, 0),
-    (unit) => mergePartial(unit.segment >= 0 ? rollups.segmentTotals[unit.segment]! : rollups.blocks.items[unit.block]!, acc, 0));
+    (unit) => mergeUnit(rollups, unit, acc));
   const result = finish(cols, acc, scratch, (plan, cand, cursor, present) => {
     scanAroundUnits(rows, from, to, units,
       (a, b) => gatherRows(cols, rows, null, a, b, plan, cand, cursor),
-      (unit) => {
-        if (unit.segment >= 0) gatherSegment(cols, rollups.segmentOrders[unit.segment]!, unit.first, SEGMENT_ROWS, null, 0, plan, cand, cursor);
-        else gatherBlock(cols, rollups.orders[unit.block]!, unit.first, BLOCK_ROWS, 0, present, plan, cand, cursor);
-      });
+      (unit) => gatherUnit(cols, rollups, unit, present, plan, cand, cursor));
   })[0]!;
   acc.reset();
   return result;
@@ -71,17 +71,27 @@ export function aggregateBuckets(
 ): Aggregate[] {
   const { sel, gid } = scratch;
   const acc = new Accumulator(count);
-  let j = 0;
-  scanAround(sel, 0, n, blocks, BLOCK_SHIFT,
+  const units = coverUnits(blocks, rollups.chunkTotals.length, buckets);
+  scanAroundUnits(sel, 0, n, units,
     (a, b) => scanInterleaved(cols, sel, gid, a, b, acc),
-    (block) => mergePartial(rollups.blocks.items[block]!, acc, buckets[j++]!));
+    (unit) => mergeUnit(rollups, unit, acc));
   const aggregates = finish(cols, acc, scratch, (plan, cand, cursor, present) => {
-    let jj = 0;
-    scanAround(sel, 0, n, blocks, BLOCK_SHIFT,
+    scanAroundUnits(sel, 0, n, units,
       (a, b) => gatherRows(cols, sel, gid, a, b, plan, cand, cursor),
-      (block) => gatherBlock(cols, rollups.orders[block]!, block << BLOCK_SHIFT, BLOCK_ROWS, buckets[jj++]!, present, plan, cand, cursor));
+      (unit) => gatherUnit(cols, rollups, unit, present, plan, cand, cursor));
   });
   return aggregates.map((a) => a ?? EMPTY_AGGREGATE);
+}
+
+function mergeUnit(rollups: Rollups, unit: Unit, acc: Accumulator): void {
+  mergePartial(unit.chunk >= 0 ? rollups.chunkTotals[unit.chunk]! : rollups.blocks.items[unit.block]!, acc, unit.group);
+}
+
+function gatherUnit(
+  cols: Columns, rollups: Rollups, unit: Unit, present: Float64Array, plan: PercentilePlan, cand: Float64Array, cursor: Int32Array,
+): void {
+  if (unit.chunk >= 0) gatherBlock(cols, rollups.chunkOrders[unit.chunk]!, unit.first, CHUNK_ROWS, unit.group, present, plan, cand, cursor);
+  else gatherBlock(cols, rollups.orders[unit.block]!, unit.first, BLOCK_ROWS, unit.group, present, plan, cand, cursor);
 }
 
 /** A run of few rows: pass 1, then selection among all its values (compacted branch-free). */
@@ -145,9 +155,20 @@ export function aggregateByDimension(
       for (let j = 0; j < groups.ids.length; j++) mergePartial(groups.partials[j]!, acc, remap[slotOf(groups.ids[j]!, dictSize)]!);
     });
   const aggregates = finish(cols, acc, scratch, (plan, cand, cursor) => {
+    // Looking values up by key pays while few keys are targeted; with many groups nearly every
+    // key is, and one pass over the rows costs less.
+    if (groupCount > MAX_KEYED_GATHER_GROUPS) return gatherRows(cols, sel, gid, 0, n, plan, cand, cursor);
+    const keys = targetedKeys(plan);
     scanAround(sel, 0, n, segments, SEGMENT_SHIFT,
       (a, b) => gatherRows(cols, sel, gid, a, b, plan, cand, cursor),
-      (segment, at) => gatherSegment(cols, rollups.segmentOrders[segment]!, segment << SEGMENT_SHIFT, SEGMENT_ROWS, gid, at, plan, cand, cursor));
+      (segment, at) => {
+        // A segment's chunks, in its order: chunk c's rows are selection entries from at + its offset.
+        const first = segment << SEGMENT_SHIFT;
+        for (let offset = 0; offset < 1 << SEGMENT_SHIFT; offset += CHUNK_ROWS) {
+          const chunk = (first + offset) / CHUNK_ROWS;
+          gatherChunkGroups(cols, rollups.chunkOrders[chunk]!, first + offset, CHUNK_ROWS, gid, at + offset, keys, plan, cand, cursor);
+        }
+      });
   });
   return { ids, aggregates: aggregates.map((a) => a!) };
 }

@@ -1,8 +1,8 @@
 /**
  * Pass 2 of an aggregation (accumulator.ts): copying the values of the buckets that hold the
  * percentile ranks out for selection. Scanned rows are checked one by one; a sealed block or
- * segment merged from its partial has its rows ordered by each metric's key (blockKeyOrder,
- * segmentKeyOrder), so its values in a bucket are found by binary search instead of a scan.
+ * chunk merged from its partial has its rows ordered by each metric's key (blockKeyOrder,
+ * chunkKeyOrder), so its values in a bucket are found by binary search instead of a scan.
  */
 import type { Columns } from './columns.js';
 import { METRICS, type PercentilePlan } from './percentile-plan.js';
@@ -33,11 +33,12 @@ export function gatherRows(
 }
 
 /**
- * The block of `blockRows` rows from row `first`, all in group g, whose rows ordered by each
- * metric's key are `order` (blockKeyOrder). `present[g × METRICS + m]`: group g's value count.
+ * The block (or chunk) of `blockRows` rows from row `first`, all in group g, whose rows ordered
+ * by each metric's key are `order` (blockKeyOrder, chunkKeyOrder). `present[g × METRICS + m]`:
+ * group g's value count.
  */
 export function gatherBlock(
-  cols: Columns, order: Uint8Array, first: number, blockRows: number, g: number, present: Float64Array,
+  cols: Columns, order: Uint8Array | Uint16Array, first: number, blockRows: number, g: number, present: Float64Array,
   plan: PercentilePlan, cand: Float64Array, cursor: Int32Array,
 ): void {
   const keyColumns = [cols.durationKey, cols.ttftKey, cols.tpsKey];
@@ -88,7 +89,7 @@ export function blockKeyOrder(cols: Columns, first: number, blockRows: number): 
 }
 
 /** Rows [first, first + rows) (at most 65,536) ordered by each metric's key: a counting sort, stable. */
-export function segmentKeyOrder(cols: Columns, first: number, rows: number): Uint16Array {
+export function chunkKeyOrder(cols: Columns, first: number, rows: number): Uint16Array {
   const order = new Uint16Array(METRICS * rows);
   const keyColumns = [cols.durationKey, cols.ttftKey, cols.tpsKey];
   const next = new Int32Array(KEY_SLOTS + 1);
@@ -103,13 +104,14 @@ export function segmentKeyOrder(cols: Columns, first: number, rows: number): Uin
 }
 
 /**
- * The segment of `segmentRows` rows from row `first`, every row selected, ordered by `order`
- * (segmentKeyOrder). Row first + j is selection entry at + j, in group gid[at + j] (group 0 when
- * gid is null). Each targeted (metric, key) is looked up once; its rows go to their group's region.
+ * The chunk of `chunkRows` rows from row `first`, every row selected, ordered by `order`
+ * (chunkKeyOrder); row first + j is selection entry at + j, in group gid[at + j]. `targeted`:
+ * the keys targeted per metric in any group (targetedKeys). Each is looked up once; its rows go to
+ * their group's region, if targeted there.
  */
-export function gatherSegment(
-  cols: Columns, order: Uint16Array, first: number, segmentRows: number, gid: Int32Array | null, at: number,
-  plan: PercentilePlan, cand: Float64Array, cursor: Int32Array,
+export function gatherChunkGroups(
+  cols: Columns, order: Uint16Array, first: number, chunkRows: number, gid: Int32Array, at: number,
+  targeted: readonly (readonly number[])[], plan: PercentilePlan, cand: Float64Array, cursor: Int32Array,
 ): void {
   const { target } = plan;
   const keyColumns = [cols.durationKey, cols.ttftKey, cols.tpsKey];
@@ -117,34 +119,36 @@ export function gatherSegment(
   for (let m = 0; m < METRICS; m++) {
     const keys = keyColumns[m]!;
     const values = valueColumns[m]!;
-    const o = m * segmentRows;
-    for (const key of targetedKeys(plan, m)) {
+    const o = m * chunkRows;
+    for (const key of targeted[m]!) {
       let lo = 0;
-      let hi = segmentRows;
+      let hi = chunkRows;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         if (keys[first + order[o + mid]!]! < key) lo = mid + 1;
         else hi = mid;
       }
       const slot = m * KEY_SLOTS + key;
-      for (let j = lo; j < segmentRows; j++) {
+      for (let j = lo; j < chunkRows; j++) {
         const local = order[o + j]!;
         const i = first + local;
         if (keys[i] !== key) break;
-        const t = target[(gid === null ? 0 : gid[at + local]! * STRIDE) + slot]!;
+        const t = target[gid[at + local]! * STRIDE + slot]!;
         if (t !== 0) cand[cursor[t - 1]!++] = values[i]!;
       }
     }
   }
 }
 
-/** The distinct keys the plan targets for metric m, in any group. */
-function targetedKeys(plan: PercentilePlan, m: number): number[] {
-  const keys: number[] = [];
+/** Per metric, the distinct keys the plan targets in any group. */
+export function targetedKeys(plan: PercentilePlan): number[][] {
+  const seen = new Set<number>();
+  const keys: number[][] = Array.from({ length: METRICS }, () => []);
   for (let r = 0; r < plan.regionCount; r++) {
-    if (Math.floor(plan.targetIndex[r]! / KEY_SLOTS) % METRICS !== m) continue;
-    const key = plan.regionKey[r]!;
-    if (!keys.includes(key)) keys.push(key);
+    const slot = plan.targetIndex[r]! % STRIDE; // metric × KEY_SLOTS + key
+    if (seen.has(slot)) continue;
+    seen.add(slot);
+    keys[Math.floor(slot / KEY_SLOTS)]!.push(plan.regionKey[r]!);
   }
   return keys;
 }

@@ -5,27 +5,31 @@
  *
  * - each block of BLOCK_ROWS rows: the totals of all its rows (aggregate, time buckets) and of
  *   its completion rows (the `/metrics` overview);
- * - each segment of SEGMENT_ROWS rows: the totals of all its rows, and of every group of each
- *   group-by dimension unless the segment holds more than MAX_SEGMENT_GROUPS groups in it.
+ * - each chunk of CHUNK_ROWS rows (16 blocks): the totals of all its rows, merged at once when
+ *   all its blocks would be (a long range, a large time bucket);
+ * - each segment of SEGMENT_ROWS rows: the totals of every group of each group-by dimension,
+ *   unless the segment holds more than MAX_SEGMENT_GROUPS groups in that dimension.
  *
  * Rows never change once added, so a range's partials are computed once, when it fills. Only the
  * counts, sums and key histograms come from partials: percentile values are still read from the
- * rows (accumulator.ts, pass 2), so answers stay exact; blocks and segments keep their rows
+ * rows (accumulator.ts, pass 2), so answers stay exact; blocks and chunks keep their rows
  * ordered by each metric's key, so that pass finds their values in a bucket without a scan.
  */
 import { Accumulator, packPartial, type Partial, partialBytes, scanInterleaved, scanRun } from './accumulator.js';
 import type { Columns } from './columns.js';
 import { type CompletionPartial, CompletionTotals, scanCompletion } from './completion-totals.js';
 import { denseGroups } from './dense-groups.js';
-import { blockKeyOrder, segmentKeyOrder } from './gather.js';
+import { blockKeyOrder, chunkKeyOrder } from './gather.js';
 import type { Scratch } from './scratch.js';
 import type { GroupDimension } from './types.js';
 
 export const BLOCK_SHIFT = 8;
 export const SEGMENT_SHIFT = 16;
 export const BLOCK_ROWS = 1 << BLOCK_SHIFT;
-export const SEGMENT_ROWS = 1 << SEGMENT_SHIFT;
-const BLOCKS_PER_SEGMENT = SEGMENT_ROWS / BLOCK_ROWS;
+const SEGMENT_ROWS = 1 << SEGMENT_SHIFT;
+export const CHUNK_SHIFT = 12;
+export const CHUNK_ROWS = 1 << CHUNK_SHIFT;
+const BLOCKS_PER_CHUNK = CHUNK_ROWS / BLOCK_ROWS;
 /** Above this many groups in a segment, a dimension's partials would cost more memory than they save time. */
 export const MAX_SEGMENT_GROUPS = 1024;
 const DIMENSIONS: readonly GroupDimension[] = ['model', 'api_key_id', 'user', 'endpoint', 'streamed'];
@@ -65,9 +69,9 @@ export class Rollups {
   /** Per block: the totals of its completion rows (the `/metrics` overview). */
   readonly completions: CompletionPartial[] = [];
   readonly segments = new Ranges<Map<GroupDimension, SegmentGroups | null>>();
-  /** Per segment: the totals of all its rows, and its rows ordered by each metric's key. */
-  readonly segmentTotals: Partial[] = [];
-  readonly segmentOrders: Uint16Array[] = [];
+  /** Per chunk: the totals of all its rows, and its rows ordered by each metric's key. */
+  readonly chunkTotals: Partial[] = [];
+  readonly chunkOrders: Uint16Array[] = [];
   private readonly block = new Accumulator(1);
   private bytes = 0;
 
@@ -100,12 +104,15 @@ export class Rollups {
         byDimension.set(d, groups);
       }
       this.segments.push(byDimension, ...timeSpan(cols.startTime, from, to));
+    }
+    while ((this.chunkTotals.length + 1) * CHUNK_ROWS <= cols.size) {
+      const from = this.chunkTotals.length * CHUNK_ROWS;
       this.block.reset();
-      scanRun(cols, rows, from, to, this.block, 0);
+      scanRun(cols, rows, from, from + CHUNK_ROWS, this.block, 0);
       const total = packPartial(this.block, 0, this.block.allCounts());
-      const order = segmentKeyOrder(cols, from, SEGMENT_ROWS);
-      this.segmentTotals.push(total);
-      this.segmentOrders.push(order);
+      const order = chunkKeyOrder(cols, from, CHUNK_ROWS);
+      this.chunkTotals.push(total);
+      this.chunkOrders.push(order);
       this.bytes += partialBytes(total) + order.byteLength;
     }
   }
@@ -144,28 +151,31 @@ function sealSegment(
   return { ids: ids.slice(0, groupCount), partials };
 }
 
-/** A sealed range merged instead of scanned: a whole segment (block -1) or a block (segment -1). */
+/** A sealed range merged instead of scanned: a chunk (block -1) or a block (chunk -1), into group `group`. */
 export interface Unit {
   readonly first: number;
   readonly end: number;
-  readonly segment: number;
+  readonly chunk: number;
   readonly block: number;
+  readonly group: number;
 }
 
 /**
- * `blocks` (ascending, each of whose rows is selected) as units: the sealed segments all of whose
- * blocks are listed become one unit each, so that their totals merge at once.
+ * `blocks` (ascending, each of whose rows is selected; block j into group groups[j], or 0) as
+ * units: a sealed chunk all of whose blocks are listed, into one group, becomes one unit.
  */
-export function coverUnits(blocks: readonly number[], sealedSegments: number): Unit[] {
+export function coverUnits(blocks: readonly number[], sealedChunks: number, groups?: readonly number[]): Unit[] {
   const units: Unit[] = [];
   for (let j = 0; j < blocks.length;) {
     const b = blocks[j]!;
-    const s = b / BLOCKS_PER_SEGMENT;
-    if (Number.isInteger(s) && s < sealedSegments && blocks[j + BLOCKS_PER_SEGMENT - 1] === b + BLOCKS_PER_SEGMENT - 1) {
-      units.push({ first: s * SEGMENT_ROWS, end: (s + 1) * SEGMENT_ROWS, segment: s, block: -1 });
-      j += BLOCKS_PER_SEGMENT;
+    const c = b / BLOCKS_PER_CHUNK;
+    const last = j + BLOCKS_PER_CHUNK - 1;
+    const group = groups === undefined ? 0 : groups[j]!;
+    if (Number.isInteger(c) && c < sealedChunks && blocks[last] === b + BLOCKS_PER_CHUNK - 1 && (groups === undefined || groups[last] === group)) {
+      units.push({ first: c * CHUNK_ROWS, end: (c + 1) * CHUNK_ROWS, chunk: c, block: -1, group });
+      j += BLOCKS_PER_CHUNK;
     } else {
-      units.push({ first: b * BLOCK_ROWS, end: (b + 1) * BLOCK_ROWS, segment: -1, block: b });
+      units.push({ first: b * BLOCK_ROWS, end: (b + 1) * BLOCK_ROWS, chunk: -1, block: b, group });
       j++;
     }
   }
