@@ -125,6 +125,7 @@ async function main(): Promise<void> {
     '/stats/by-key',
     '/stats/by-user',
     '/stats/by-endpoint',
+    '/stats/by-streamed',
     `/stats/timeseries?start=${new Date(START).toISOString()}&end=${new Date(END).toISOString()}`,
     `/stats/timeseries?start=${day}&end=${new Date(END).toISOString()}&bucket=5m`,
     '/stats/recent?limit=100',
@@ -135,11 +136,11 @@ async function main(): Promise<void> {
     '/metrics',
     `/metrics?start=${day}`,
     '/completion_requests?limit=100',
-    // The dashboard's 30-day overview: its summary, the previous period's, the stream split.
+    // The dashboard's 30-day overview: its summary, the previous period's, the stream split, the charts.
     `/stats/summary?start=${month}&end=${end}`,
     `/stats/summary?start=${new Date(START - 30 * DAY).toISOString()}&end=${month}`,
-    `/stats/summary?start=${month}&end=${end}&streamed=true`,
-    `/stats/summary?start=${month}&end=${end}&streamed=false`,
+    `/stats/by-streamed?start=${month}&end=${end}`,
+    `/stats/timeseries?start=${month}&end=${end}`,
   ];
   console.log(`| endpoint (${ROWS.toLocaleString('en-US')} rows) | median ms | max ms |`);
   console.log('|---|---|---|');
