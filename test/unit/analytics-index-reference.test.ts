@@ -294,8 +294,8 @@ describe('analytics index vs brute-force reference: pre-computed partials and ma
       assert.deepEqual(large.timeSpan(filter), refTimeSpan(expected));
     });
   }
-  it('timeseries by hour and by 7 minutes over the whole range', () => {
-    for (const bucketMs of [HOUR, 7 * 60_000]) {
+  it("timeseries by 12 hours (buckets holding whole chunks), by hour and by 7 minutes over the whole range", () => {
+    for (const bucketMs of [12 * HOUR, HOUR, 7 * 60_000]) {
       const filter = { start: T0 - HOUR, end: T0 + 49 * HOUR };
       assertSameAggregates(large.timeseries(filter, bucketMs), refTimeseries(records, filter.start, filter.end, bucketMs));
     }
