@@ -171,7 +171,7 @@ export function coverUnits(blocks: readonly number[], sealedChunks: number, grou
     const c = b / BLOCKS_PER_CHUNK;
     const last = j + BLOCKS_PER_CHUNK - 1;
     const group = groups === undefined ? 0 : groups[j]!;
-    if (Number.isInteger(c) && c < sealedChunks && blocks[last] === b + BLOCKS_PER_CHUNK - 1 && (groups === undefined || groups[last] === group)) {
+    if (Number.isInteger(c) && c < sealedChunks && blocks[last] === b + BLOCKS_PER_CHUNK - 1 && sameGroup(groups, j, last)) {
       units.push({ first: c * CHUNK_ROWS, end: (c + 1) * CHUNK_ROWS, chunk: c, block: -1, group });
       j += BLOCKS_PER_CHUNK;
     } else {
@@ -180,6 +180,13 @@ export function coverUnits(blocks: readonly number[], sealedChunks: number, grou
     }
   }
   return units;
+}
+
+/** Whether groups[from..to] are all equal (rows are only nearly in time order: a block between two may lie in another bucket). */
+function sameGroup(groups: readonly number[] | undefined, from: number, to: number): boolean {
+  if (groups === undefined) return true;
+  for (let j = from + 1; j <= to; j++) if (groups[j] !== groups[from]) return false;
+  return true;
 }
 
 /** scanAround over units of different sizes. */
