@@ -34,13 +34,15 @@ export function createDashboardRoutes(dir: string): Hono {
   const routes = new Hono();
   const build = new DashboardFiles(dir);
   const serve: MiddlewareHandler = async (c, next) => {
-    const files = build.current();
-    if (files === null) {
-      if (isIndex(c.req.path)) return c.html(NOT_BUILT_PAGE, 503, { 'Cache-Control': 'no-store' });
-      return next();
+    const index = isIndex(c.req.path);
+    const path = index ? '/index.html' : c.req.path;
+    // A page load or a miss looks for a new build first (a rebuild while running).
+    let file = build.current(index)?.get(path);
+    if (file === undefined && !index) file = build.current(true)?.get(path);
+    if (file === undefined) {
+      if (index) return c.html(NOT_BUILT_PAGE, 503, { 'Cache-Control': 'no-store' });
+      return next(); // on to the JSON 404
     }
-    const file = files.get(isIndex(c.req.path) ? '/index.html' : c.req.path);
-    if (file === undefined) return next(); // on to the JSON 404
     const encoding = pickEncoding(file, c.req.header('accept-encoding'));
     const body = encoding === 'br' ? file.br! : encoding === 'gzip' ? file.gzip! : file.body;
     const headers: Record<string, string> = { ...headersFor(c.req.path), 'Content-Type': file.type };

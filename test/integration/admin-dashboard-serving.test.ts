@@ -72,6 +72,7 @@ describe('dashboard files on the admin app', () => {
       site.request('/assets/index-abc123.js', encoding === undefined ? {} : { headers: { 'accept-encoding': encoding } });
     for (const [accept, expected] of [
       ['gzip, deflate, br, zstd', 'br'], ['gzip', 'gzip'], ['br;q=0, gzip;q=0.8', 'gzip'], ['identity', null], [undefined, null],
+      ['BR;Q=0.1, GZIP;q=1', 'gzip'], ['*', 'br'], ['*;q=0.5, br;q=0', 'gzip'], ['gzip;q=oops', null],
     ] as const) {
       const res = await get(accept);
       assert.equal(res.status, 200);
@@ -84,7 +85,7 @@ describe('dashboard files on the admin app', () => {
     }
   });
 
-  it('a rebuild while running is picked up (index.html changed)', async () => {
+  it('a rebuild while running is picked up: on the next page load, or when a new file is asked for', async () => {
     const site = app(dir);
     assert.equal((await site.request('/assets/index-def456.js')).status, 404);
     writeFileSync(join(dir, 'assets', 'index-def456.js'), 'console.log(2);');
@@ -92,6 +93,12 @@ describe('dashboard files on the admin app', () => {
     try {
       assert.equal(await (await site.request('/assets/index-def456.js')).text(), 'console.log(2);');
       assert.ok((await (await site.request('/')).text()).includes('def456'));
+      // The compressed copies come last in a build: the next page load finds them.
+      writeFileSync(join(dir, 'assets', 'index-def456.js.br'), brotliCompressSync('console.log(2);'));
+      const br = { headers: { 'accept-encoding': 'br' } };
+      assert.equal((await site.request('/assets/index-def456.js', br)).headers.get('content-encoding'), null, 'a hit reads no disk');
+      await site.request('/');
+      assert.equal((await site.request('/assets/index-def456.js', br)).headers.get('content-encoding'), 'br');
     } finally {
       writeFileSync(join(dir, 'index.html'), INDEX);
     }

@@ -13,11 +13,11 @@ const DAY = 86_400_000;
 const NO_FILTERS = { tags: [] };
 
 describe('firstReads', () => {
-  it('the default overview: probe, summary, split, previous period, charts over the last 24 h', () => {
+  it('the default overview: probe, summary, previous period, split, charts over the last 24 h', () => {
     const window = { start: NOW - DAY, end: NOW };
     const paths = overviewPaths(window, NO_FILTERS);
     assert.deepEqual(firstReads(parseState(''), NOW), {
-      paths: [PROBE_PATH, paths.current, paths.split, paths.previous, statsPath('timeseries', window, NO_FILTERS)],
+      paths: [PROBE_PATH, paths.current, paths.previous, paths.split, statsPath('timeseries', window, NO_FILTERS)],
     });
     assert.equal(paths.split, statsPath('by-streamed', window, NO_FILTERS));
     assert.equal(paths.previous, statsPath('summary', { start: NOW - 2 * DAY, end: NOW - DAY }, NO_FILTERS));

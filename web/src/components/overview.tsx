@@ -23,10 +23,13 @@ export function Overview({ window, filters, now, theme }: OverviewProps) {
   const previous = useApi<Summary>(paths.previous);
   const charts = chartWindow(window, now, current.data?.first_request_at);
   const span = window.start !== null && window.end !== null ? formatSpan(window.end - window.start) : null;
+  // The tiles are complete once the previous period is in too (or failed: each tile says so).
+  const comparing = paths.previous !== null && previous.error === undefined && (previous.loading || previous.data === undefined);
+  const tilesState = panelState(current) === 'ready' && comparing ? 'loading' : panelState(current);
 
   return (
     <div className="overview">
-      <Panel id="tiles" title="Summary" state={panelState(current)} source={current.source}>
+      <Panel id="tiles" title="Summary" state={tilesState} source={current.source}>
         {current.error && <ApiErrorMessage what="the summary" error={current.error} />}
         {!current.error && current.data && (
           <Tiles current={current.data} previous={paths.previous === null ? null : (previous.error ?? previous.data)} span={span} />

@@ -32,8 +32,10 @@ export function firstReads(state: DashboardState, now: number): FirstReads {
     return { paths };
   }
   const overview = overviewPaths(window, filters);
-  paths.push(overview.current, overview.split);
+  // In the order the page shows them: the tiles (and their comparison) first.
+  paths.push(overview.current);
   if (overview.previous !== null) paths.push(overview.previous);
+  paths.push(overview.split);
   const charts = timeseriesPath(chartWindow(window, now, undefined), filters);
   if (charts !== null) {
     paths.push(charts);
