@@ -92,6 +92,8 @@ describe('prefetch', () => {
     const read = readJson('stats/e', { signal: controller.signal });
     controller.abort();
     await assert.rejects(read, { name: 'AbortError' });
+    assert.deepEqual(await readJson('stats/e'), { url: 'stats/e' }, 'an aborted reader put the answer back');
+    assert.deepEqual(asked, ['stats/d', 'stats/e', 'stats/d'], 'still no second request for it');
   });
 
   it('a failed read ahead reaches its taker, never an unhandled rejection', async () => {

@@ -37,17 +37,28 @@ export function takePrefetched<T>(path: string, token: string, now = Date.now())
   return entry.answer as Promise<T>;
 }
 
-/** `fetchJson`, or the read-ahead answer for the same path. */
+/**
+ * `fetchJson`, or the read-ahead answer for the same path. A reader aborted before the answer
+ * came puts it back for the next one (React's development mode mounts every component twice).
+ */
 export function readJson<T>(path: string, options: FetchOptions = {}): Promise<T> {
+  const entry = pending.get(path);
   const taken = takePrefetched<T>(path, options.token ?? '');
-  if (taken === undefined) return fetchJson<T>(path, options);
+  if (taken === undefined || entry === undefined) return fetchJson<T>(path, options);
   const { signal } = options;
   if (signal === undefined) return taken;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new DOMException('The read was aborted', 'AbortError'));
+    let settled = false;
+    const onAbort = (): void => {
+      if (!settled && !pending.has(path)) pending.set(path, entry);
+      reject(new DOMException('The read was aborted', 'AbortError'));
+    };
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    taken.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    taken.then(resolve, reject).finally(() => {
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+    });
   });
 }
 
