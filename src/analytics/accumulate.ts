@@ -64,16 +64,20 @@ export function aggregateRun(
 /**
  * Time buckets of rows scratch.sel[0..n) (entry k in bucket scratch.gid[k]) as interleaved
  * groups, at most MAX_INTERLEAVED_GROUPS; `blocks` (ascending) are merged into `buckets`.
+ * `assign(a, b)` fills gid[a..b), called for each stretch scanned before it is read.
  */
 export function aggregateBuckets(
   cols: Columns, rollups: Rollups, scratch: Scratch, n: number, count: number,
-  blocks: readonly number[], buckets: readonly number[],
+  blocks: readonly number[], buckets: readonly number[], assign: (from: number, to: number) => void,
 ): Aggregate[] {
   const { sel, gid } = scratch;
   const acc = new Accumulator(count);
   const units = coverUnits(blocks, rollups.chunkTotals.length, buckets);
   scanAroundUnits(sel, 0, n, units,
-    (a, b) => scanInterleaved(cols, sel, gid, a, b, acc),
+    (a, b) => {
+      assign(a, b);
+      scanInterleaved(cols, sel, gid, a, b, acc);
+    },
     (unit) => mergeUnit(rollups, unit, acc));
   const aggregates = finish(cols, acc, scratch, (plan, cand, cursor, present) => {
     scanAroundUnits(sel, 0, n, units,

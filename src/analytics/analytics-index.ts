@@ -98,15 +98,17 @@ export class AnalyticsIndex implements Analytics {
       throw new RangeError(`timeseries would have ${count} buckets (at most ${MAX_TIMESERIES_BUCKETS})`);
     }
     const n = this.select(filter);
-    assignBuckets(this.cols.startTime, this.scratch.sel, this.scratch.gid, n, first, bucketMs, count);
     const cover = this.cover;
     const { blocks, buckets } = cover === null
       ? { blocks: [], buckets: [] }
       : blocksInBuckets(this.rollups.blocks.min, this.rollups.blocks.max, cover[0], cover[1], first, bucketMs, count);
     let aggregates: Aggregate[];
     if (count <= MAX_INTERLEAVED_GROUPS) {
-      aggregates = aggregateBuckets(this.cols, this.rollups, this.scratch, n, count, blocks, buckets);
+      // Only the rows scanned between merged blocks need their bucket.
+      aggregates = aggregateBuckets(this.cols, this.rollups, this.scratch, n, count, blocks, buckets,
+        (a, b) => assignBuckets(this.cols.startTime, this.scratch.sel, this.scratch.gid, a, b, first, bucketMs, count));
     } else {
+      assignBuckets(this.cols.startTime, this.scratch.sel, this.scratch.gid, 0, n, first, bucketMs, count);
       const lists: number[][] = Array.from({ length: count }, () => []);
       for (let j = 0; j < blocks.length; j++) lists[buckets[j]!]!.push(blocks[j]!);
       aggregates = aggregateRuns(this.cols, this.rollups, this.scratch, n, count, lists);

@@ -12,17 +12,18 @@ export function bucketOf(t: number, first: number, bucketMs: number): number {
 }
 
 /**
- * gid[k] = the bucket (clamped to 0..count-1) of the start time of row sel[k], for k < n. Rows
- * arrive nearly in time order, so the last row's bucket bounds are tried before dividing.
+ * gid[k] = the bucket (clamped to 0..count-1) of the start time of row sel[k], for k in
+ * [from, to). Rows arrive nearly in time order, so the last row's bucket bounds are tried before
+ * dividing.
  */
 export function assignBuckets(
-  startTime: Float64Array, sel: Int32Array, gid: Int32Array, n: number, first: number, bucketMs: number, count: number,
+  startTime: Float64Array, sel: Int32Array, gid: Int32Array, from: number, to: number, first: number, bucketMs: number, count: number,
 ): void {
   const last = count - 1;
   let b = 0;
   let lo = first;
   let hi = first + bucketMs;
-  for (let k = 0; k < n; k++) {
+  for (let k = from; k < to; k++) {
     const t = startTime[sel[k]!]!;
     if (!(t >= lo && t < hi)) {
       b = bucketOf(t, first, bucketMs);
