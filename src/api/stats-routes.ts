@@ -14,7 +14,7 @@ import { limitParam, offsetParam, parseRequestId } from './query-params.js';
 import { decodeCursor, encodeCursor } from './recent-cursor.js';
 import { GROUP_FIELD, toGroupStats, toSummary } from './stats-format.js';
 import type { RecentPage, StreamSplit } from './stats-shapes.js';
-import { buildTimeseries, timeseriesRequest } from './timeseries.js';
+import { buildTimeseries, FIRST_REQUEST, timeseriesRequest, withoutParam } from './timeseries.js';
 
 /** `/stats/by-*` routes: path, dimension, and the name of the response's list. */
 const GROUP_ROUTES: ReadonlyArray<readonly [path: string, dimension: GroupDimension, list: string]> = [
@@ -57,9 +57,19 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
 
   routes.get('/timeseries', async (c) => {
     const query = c.req.queries();
-    const request = timeseriesRequest(parseStatsFilter(query), query, now());
+    // start=first: from the oldest matching request (the dashboard's "all time" charts).
+    const fromFirst = single(query, 'start') === FIRST_REQUEST;
+    const rest = fromFirst ? withoutParam(query, 'start') : query;
+    const filter = parseStatsFilter(rest);
+    const at = now();
+    if (!fromFirst) {
+      const request = timeseriesRequest(filter, rest, at);
+      await refresh();
+      return c.json(buildTimeseries(analytics, request));
+    }
     await refresh();
-    return c.json(buildTimeseries(analytics, request));
+    const first = analytics.timeSpan({ ...filter, end: filter.end ?? at })?.first;
+    return c.json(buildTimeseries(analytics, timeseriesRequest(first === undefined ? filter : { ...filter, start: first }, rest, at)));
   });
 
   routes.get('/recent', async (c) => {

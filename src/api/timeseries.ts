@@ -18,6 +18,8 @@ export const BUCKETS = [
 export type BucketName = (typeof BUCKETS)[number][0];
 
 export const MAX_BUCKETS = 500;
+/** `start=first`: the range starts at the oldest request matching the other filters. */
+export const FIRST_REQUEST = 'first';
 export const DEFAULT_RANGE_MS = 86_400_000;
 
 /** Buckets from `start` aligned down to a multiple of bucketMs (UTC) up to `end` (exclusive). */
@@ -71,6 +73,12 @@ export function timeseriesRequest(filter: StatsFilter, query: QueryValues, now: 
     );
   }
   return { filter: full, bucket, bucketMs };
+}
+
+/** The query without one parameter. */
+export function withoutParam(query: QueryValues, name: string): QueryValues {
+  const { [name]: _dropped, ...rest } = query;
+  return rest;
 }
 
 export function buildTimeseries(analytics: Analytics, req: TimeseriesRequest): Timeseries {

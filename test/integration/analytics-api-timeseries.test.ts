@@ -105,6 +105,22 @@ describe('timeseries bucket boundaries', () => {
     ]);
   });
 
+  it('start=first: from the oldest request matching the other filters; none matching: the default day', async () => {
+    const all = (await api.get('/stats/timeseries?start=first')).body;
+    assert.deepEqual([all.start, all.end, all.bucket], ['2024-01-15T11:59:59.999Z', '2024-01-16T00:00:00.000Z', '5m']);
+    assert.equal(all.buckets.reduce((a: number, b: { requests: number }) => a + b.requests, 0), 6);
+    const modelB = (await api.get('/stats/timeseries?model=model-b&start=first&bucket=1h')).body;
+    assert.deepEqual([modelB.start, modelB.buckets.length, modelB.buckets[0].requests], ['2024-01-15T15:30:00.000Z', 9, 1]);
+    const beforeEnd = (await api.get('/stats/timeseries?start=first&end=2024-01-15T13:00:00Z')).body;
+    assert.deepEqual([beforeEnd.start, beforeEnd.end], ['2024-01-15T11:59:59.999Z', '2024-01-15T13:00:00.000Z']);
+    const none = (await api.get('/stats/timeseries?start=first&model=nope')).body;
+    assert.deepEqual([none.start, none.end, none.buckets.length], ['2024-01-15T00:00:00.000Z', '2024-01-16T00:00:00.000Z', 288]);
+    assert.deepEqual(
+      await api.get('/stats/timeseries?start=first&start=2024-01-15'),
+      paramError('start', 'start may be given only once, got 2 values'),
+    );
+  });
+
   it('default bucket: exactly 500 one-minute buckets is 1m, 501 is 5m; unaligned ends count', async () => {
     const at500 = (await api.get('/stats/timeseries?start=2024-01-15T12:00:00Z&end=2024-01-15T20:20:00Z')).body;
     assert.deepEqual([at500.bucket, at500.buckets.length], ['1m', 500]);

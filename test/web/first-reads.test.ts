@@ -30,14 +30,11 @@ describe('firstReads', () => {
     for (const path of paths.slice(1)) assert.ok(path.includes('model=m') && path.includes('tag=team%3Ared'), path);
   });
 
-  it('all time: no previous period; the charts follow from the summary naming the oldest request', () => {
-    const reads = firstReads(parseState('range=all'), NOW);
-    assert.deepEqual(reads.paths, [PROBE_PATH, 'stats/summary', 'stats/by-streamed']);
-    assert.equal(reads.then?.after, 'stats/summary');
-    const oldest = new Date(NOW - 10 * DAY).toISOString();
-    assert.equal(reads.then.path({ first_request_at: oldest }), statsPath('timeseries', { start: NOW - 10 * DAY, end: NOW }, NO_FILTERS));
-    assert.equal(reads.then.path({ first_request_at: null }), statsPath('timeseries', { start: NOW - DAY, end: NOW }, NO_FILTERS));
-    assert.equal(reads.then.path({ error: 'nope' }), null, 'an answer without the field starts nothing');
+  it('all time: no previous period; the charts start at the oldest request (start=first)', () => {
+    assert.deepEqual(firstReads(parseState('range=all'), NOW).paths, [
+      PROBE_PATH, 'stats/summary', 'stats/by-streamed', 'stats/timeseries?start=first',
+    ]);
+    assert.deepEqual(firstReads(parseState('range=all&model=m'), NOW).paths.at(-1), 'stats/timeseries?model=m&start=first');
   });
 
   it('a breakdown tab reads its by-* endpoint; an open request its detail', () => {

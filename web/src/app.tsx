@@ -83,7 +83,7 @@ function Dashboard({ state, update, clock, theme, onSettings }: DashboardProps) 
             <FilterBar filters={state.filters} window={window} onChange={(filters) => update((s) => ({ ...s, filters }))} />
             <TabBar tab={state.tab} onChange={(tab) => update((s) => ({ ...s, tab }))} />
             <div id="tab-panel" role="tabpanel" aria-labelledby={`tab-${state.tab}`} data-tab={state.tab}>
-              {state.tab === 'overview' && <Overview window={window} filters={state.filters} now={clock.now} theme={theme.theme} />}
+              {state.tab === 'overview' && <Overview window={window} filters={state.filters} theme={theme.theme} />}
               {state.tab === 'requests' && (
                 <RequestsView
                   window={window}

@@ -16,14 +16,7 @@ function readAhead(): void {
   const token = storedToken();
   const reads = firstReads(parseState(window.location.search), now);
   setBootTime(now);
-  const answers = new Map(reads.paths.map((path) => [path, prefetch(path, token)]));
-  if (reads.then !== undefined) {
-    const { after, path } = reads.then;
-    answers.get(after)?.then((summary) => {
-      const next = path(summary);
-      if (next !== null) prefetch(next, token);
-    }, () => {});
-  }
+  for (const path of reads.paths) prefetch(path, token);
 }
 
 function storedToken(): string {

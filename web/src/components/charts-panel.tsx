@@ -9,8 +9,7 @@ import { ApiErrorMessage, Panel, panelState } from './panel.js';
 import { TimeChart } from './time-chart.js';
 
 interface ChartsPanelProps {
-  /** The window to chart; its start must be known (for "all time": the oldest request's). */
-  readonly window: TimeWindow | null;
+  readonly window: TimeWindow;
   readonly filters: Filters;
   readonly theme: Theme;
 }

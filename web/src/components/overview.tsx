@@ -1,7 +1,7 @@
 import type { Summary } from '../lib/api-types.js';
 import { overviewPaths } from '../lib/api-query.js';
 import type { Theme } from '../lib/theme.js';
-import { chartWindow, formatSpan, type TimeWindow } from '../lib/time-range.js';
+import { formatSpan, type TimeWindow } from '../lib/time-range.js';
 import type { Filters } from '../lib/url-state.js';
 import { useApi } from '../hooks/use-api.js';
 import { ChartsPanel } from './charts-panel.js';
@@ -12,16 +12,14 @@ import { Tiles } from './tiles.js';
 interface OverviewProps {
   readonly window: TimeWindow;
   readonly filters: Filters;
-  readonly now: number;
   readonly theme: Theme;
 }
 
 /** Tiles with the change against the previous period, the streamed split, and the charts. */
-export function Overview({ window, filters, now, theme }: OverviewProps) {
+export function Overview({ window, filters, theme }: OverviewProps) {
   const paths = overviewPaths(window, filters);
   const current = useApi<Summary>(paths.current);
   const previous = useApi<Summary>(paths.previous);
-  const charts = chartWindow(window, now, current.data?.first_request_at);
   const span = window.start !== null && window.end !== null ? formatSpan(window.end - window.start) : null;
   // The tiles are complete once the previous period is in too (or failed: each tile says so).
   const comparing = paths.previous !== null && previous.error === undefined && (previous.loading || previous.data === undefined);
@@ -36,7 +34,7 @@ export function Overview({ window, filters, now, theme }: OverviewProps) {
         )}
         {!current.error && !current.data && <p className="muted">Loading…</p>}
       </Panel>
-      <ChartsPanel window={charts} filters={filters} theme={theme} />
+      <ChartsPanel window={window} filters={filters} theme={theme} />
       <StreamSplit window={window} filters={filters} />
     </div>
   );

@@ -52,9 +52,9 @@ export function overviewPaths(window: TimeWindow, filters: Filters) {
   };
 }
 
-/** The charts' read; null while the window's start is not known ("all time" before its summary). */
-export function timeseriesPath(window: TimeWindow | null, filters: Filters): string | null {
-  return window === null ? null : statsPath('timeseries', window, filters);
+/** The charts' read. Without a start ("all time") the server starts at the oldest matching request. */
+export function timeseriesPath(window: TimeWindow, filters: Filters): string {
+  return statsPath('timeseries', window, filters, window.start === null ? { start: 'first' } : {});
 }
 
 export function requestPath(id: number): string {

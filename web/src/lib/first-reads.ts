@@ -6,14 +6,12 @@
  */
 import { GROUP_KINDS } from './group-table.js';
 import { overviewPaths, PAGE_SIZE, PROBE_PATH, recentPath, requestPath, statsPath, timeseriesPath } from './api-query.js';
-import { chartWindow, resolveWindow } from './time-range.js';
+import { resolveWindow } from './time-range.js';
 import type { DashboardState } from './url-state.js';
 
 export interface FirstReads {
   /** Paths to read at once. */
   readonly paths: readonly string[];
-  /** For "all time": the summary to wait for, and the charts' path its answer gives. */
-  readonly then?: { readonly after: string; readonly path: (summary: unknown) => string | null };
 }
 
 export function firstReads(state: DashboardState, now: number): FirstReads {
@@ -35,22 +33,6 @@ export function firstReads(state: DashboardState, now: number): FirstReads {
   // In the order the page shows them: the tiles (and their comparison) first.
   paths.push(overview.current);
   if (overview.previous !== null) paths.push(overview.previous);
-  paths.push(overview.split);
-  const charts = timeseriesPath(chartWindow(window, now, undefined), filters);
-  if (charts !== null) {
-    paths.push(charts);
-    return { paths };
-  }
-  return {
-    paths,
-    then: {
-      after: overview.current,
-      path: (summary) => timeseriesPath(chartWindow(window, now, firstRequestAt(summary)), filters),
-    },
-  };
-}
-
-function firstRequestAt(summary: unknown): string | null | undefined {
-  const value = (summary as { first_request_at?: unknown } | null)?.first_request_at;
-  return typeof value === 'string' || value === null ? value : undefined;
+  paths.push(overview.split, timeseriesPath(window, filters));
+  return { paths };
 }

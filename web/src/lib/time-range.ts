@@ -49,19 +49,6 @@ export function previousWindow(window: TimeWindow): TimeWindow | null {
   return { start: window.start - (window.end - window.start), end: window.start };
 }
 
-/**
- * The window the overview's charts cover. They need a start, which "all time" lacks: it starts
- * at the oldest matching request, which the summary names (`first_request_at`; undefined while
- * the summary loads, null when nothing matches: then the last day is shown).
- */
-export function chartWindow(window: TimeWindow, now: number, firstRequestAt: string | null | undefined): TimeWindow | null {
-  if (window.start !== null) return window;
-  if (firstRequestAt === undefined) return null;
-  if (firstRequestAt === null) return { start: now - DAY, end: now };
-  const start = Date.parse(firstRequestAt);
-  return { start, end: Math.max(now, start + MINUTE) };
-}
-
 /** `15 min`, `1 h`, `24 h`, `7 days`, `2 h 30 min`: a window's length for labels. */
 export function formatSpan(ms: number): string {
   if (ms % DAY === 0 && ms >= 2 * DAY) return `${ms / DAY} days`;
