@@ -194,14 +194,7 @@ export function scanAroundUnits(
   rows: Int32Array, from: number, to: number, units: readonly Unit[],
   scan: (from: number, to: number) => void, merge: (unit: Unit, at: number) => void,
 ): void {
-  let k = from;
-  for (const unit of units) {
-    const at = lowerBound(rows, k, to, unit.first);
-    scan(k, at);
-    merge(unit, at);
-    k = lowerBound(rows, at, to, unit.end);
-  }
-  scan(k, to);
+  scanBetween(rows, from, to, units, (u) => u.first, (u) => u.end, scan, merge);
 }
 
 /**
@@ -214,12 +207,19 @@ export function scanAround(
   rows: Int32Array, from: number, to: number, units: readonly number[], shift: number,
   scan: (from: number, to: number) => void, merge: (unit: number, at: number) => void,
 ): void {
+  scanBetween(rows, from, to, units, (u) => u << shift, (u) => (u + 1) << shift, scan, merge);
+}
+
+function scanBetween<U>(
+  rows: Int32Array, from: number, to: number, units: readonly U[], first: (unit: U) => number, end: (unit: U) => number,
+  scan: (from: number, to: number) => void, merge: (unit: U, at: number) => void,
+): void {
   let k = from;
   for (const unit of units) {
-    const at = lowerBound(rows, k, to, unit << shift);
+    const at = lowerBound(rows, k, to, first(unit));
     scan(k, at);
     merge(unit, at);
-    k = lowerBound(rows, at, to, (unit + 1) << shift);
+    k = lowerBound(rows, at, to, end(unit));
   }
   scan(k, to);
 }

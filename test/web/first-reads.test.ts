@@ -16,38 +16,38 @@ describe('firstReads', () => {
   it('the default overview: probe, summary, previous period, split, charts over the last 24 h', () => {
     const window = { start: NOW - DAY, end: NOW };
     const paths = overviewPaths(window, NO_FILTERS);
-    assert.deepEqual(firstReads(parseState(''), NOW), {
-      paths: [PROBE_PATH, paths.current, paths.previous, paths.split, statsPath('timeseries', window, NO_FILTERS)],
-    });
+    assert.deepEqual(firstReads(parseState(''), NOW), [
+      PROBE_PATH, paths.current, paths.previous, paths.split, statsPath('timeseries', window, NO_FILTERS),
+    ]);
     assert.equal(paths.split, statsPath('by-streamed', window, NO_FILTERS));
     assert.equal(paths.previous, statsPath('summary', { start: NOW - 2 * DAY, end: NOW - DAY }, NO_FILTERS));
   });
 
   it('filters and a custom range go into every path', () => {
     const state = parseState(`range=custom&from=${NOW - 3_600_000}&to=${NOW}&model=m&tag=team:red`);
-    const { paths } = firstReads(state, NOW);
+    const paths = firstReads(state, NOW);
     assert.equal(paths.length, 5);
     for (const path of paths.slice(1)) assert.ok(path.includes('model=m') && path.includes('tag=team%3Ared'), path);
   });
 
   it('all time: no previous period; the charts start at the oldest request (start=first)', () => {
-    assert.deepEqual(firstReads(parseState('range=all'), NOW).paths, [
+    assert.deepEqual(firstReads(parseState('range=all'), NOW), [
       PROBE_PATH, 'stats/summary', 'stats/by-streamed', 'stats/timeseries?start=first',
     ]);
-    assert.deepEqual(firstReads(parseState('range=all&model=m'), NOW).paths.at(-1), 'stats/timeseries?model=m&start=first');
+    assert.deepEqual(firstReads(parseState('range=all&model=m'), NOW).at(-1), 'stats/timeseries?model=m&start=first');
   });
 
   it('a breakdown tab reads its by-* endpoint; an open request its detail', () => {
     const window = { start: NOW - 30 * DAY, end: NOW };
-    assert.deepEqual(firstReads(parseState('tab=users&range=30d'), NOW).paths, [PROBE_PATH, statsPath('by-user', window, NO_FILTERS)]);
-    assert.deepEqual(firstReads(parseState('tab=models&request=42'), NOW).paths.slice(0, 2), [PROBE_PATH, requestPath(42)]);
+    assert.deepEqual(firstReads(parseState('tab=users&range=30d'), NOW), [PROBE_PATH, statsPath('by-user', window, NO_FILTERS)]);
+    assert.deepEqual(firstReads(parseState('tab=models&request=42'), NOW).slice(0, 2), [PROBE_PATH, requestPath(42)]);
   });
 
   it('requests: the first page, or the models of the range when searching (unless a model is set)', () => {
     const window = { start: NOW - DAY, end: NOW };
-    assert.deepEqual(firstReads(parseState('tab=requests'), NOW).paths, [PROBE_PATH, recentPath(window, NO_FILTERS, 50, null)]);
-    assert.deepEqual(firstReads(parseState('tab=requests&q=lla'), NOW).paths, [PROBE_PATH, statsPath('by-model', window, NO_FILTERS)]);
-    const both = firstReads(parseState('tab=requests&q=lla&model=m'), NOW).paths;
+    assert.deepEqual(firstReads(parseState('tab=requests'), NOW), [PROBE_PATH, recentPath(window, NO_FILTERS, 50, null)]);
+    assert.deepEqual(firstReads(parseState('tab=requests&q=lla'), NOW), [PROBE_PATH, statsPath('by-model', window, NO_FILTERS)]);
+    const both = firstReads(parseState('tab=requests&q=lla&model=m'), NOW);
     assert.deepEqual(both, [PROBE_PATH, recentPath(window, { model: 'm', tags: [] }, 50, null)]);
   });
 });

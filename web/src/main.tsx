@@ -14,9 +14,9 @@ function readAhead(): void {
   performance.mark('lmp:entry'); // test/e2e/measure-first-render.ts reports when the entry ran
   const now = Date.now();
   const token = storedToken();
-  const reads = firstReads(parseState(window.location.search), now);
+  const paths = firstReads(parseState(window.location.search), now);
   setBootTime(now);
-  for (const path of reads.paths) prefetch(path, token);
+  for (const path of paths) prefetch(path, token);
 }
 
 function storedToken(): string {

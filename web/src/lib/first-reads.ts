@@ -9,12 +9,8 @@ import { overviewPaths, PAGE_SIZE, PROBE_PATH, recentPath, requestPath, statsPat
 import { resolveWindow } from './time-range.js';
 import type { DashboardState } from './url-state.js';
 
-export interface FirstReads {
-  /** Paths to read at once. */
-  readonly paths: readonly string[];
-}
-
-export function firstReads(state: DashboardState, now: number): FirstReads {
+/** The paths to read at once, in the order the page shows their panels. */
+export function firstReads(state: DashboardState, now: number): string[] {
   const window = resolveWindow(state.range, now);
   const { tab, filters } = state;
   const paths = [PROBE_PATH];
@@ -23,16 +19,16 @@ export function firstReads(state: DashboardState, now: number): FirstReads {
     const searching = state.search.trim() !== '' && filters.model === undefined;
     // A search first needs the range's models; their requests follow from the answer.
     paths.push(searching ? statsPath('by-model', window, filters) : recentPath(window, filters, PAGE_SIZE, null));
-    return { paths };
+    return paths;
   }
   if (tab !== 'overview') {
     paths.push(statsPath(GROUP_KINDS[tab].endpoint, window, filters));
-    return { paths };
+    return paths;
   }
   const overview = overviewPaths(window, filters);
   // In the order the page shows them: the tiles (and their comparison) first.
   paths.push(overview.current);
   if (overview.previous !== null) paths.push(overview.previous);
   paths.push(overview.split, timeseriesPath(window, filters));
-  return { paths };
+  return paths;
 }
