@@ -8,8 +8,8 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { AnalyticsIndex } from '../src/analytics/analytics-index.js';
-import type { StatsFilter } from '../src/analytics/types.js';
-import type { ErrorType, RequestRecord } from '../src/store/types.js';
+import type { StatsFilter } from '../src/domain/stats-filter.js';
+import type { ErrorType, RequestRecord } from '../src/domain/request-record.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { pino } from 'pino';
 import { startService } from '../src/service.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { RequestRecord } from '../src/store/types.js';
+import type { RequestRecord } from '../src/domain/request-record.js';
 import { testConfig } from '../test/helpers/service.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);

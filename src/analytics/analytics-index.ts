@@ -14,9 +14,10 @@
  *
  * Queries are synchronous and share scratch buffers (one set per index).
  */
-import type { RequestRecord } from '../store/types.js';
-import { COMPLETION_ENDPOINTS } from '../capture/endpoints.js';
-import type { Aggregate, Analytics, CompletionOverview, Group, GroupDimension, StatsFilter, TimeBucket } from './types.js';
+import type { RequestRecord } from '../domain/request-record.js';
+import { COMPLETION_ENDPOINTS } from '../domain/endpoints.js';
+import type { StatsFilter } from '../domain/stats-filter.js';
+import type { Aggregate, IndexQueries, CompletionOverview, Group, GroupDimension, TimeBucket } from './types.js';
 import { Columns, type Dictionary } from './columns.js';
 import { resolveFilter, selectRows, selectsAll, timeOnly, zoneSpan } from './select.js';
 import { aggregateBuckets, aggregateByDimension, aggregateRun, aggregateRuns, type Cover, MAX_INTERLEAVED_GROUPS } from './accumulate.js';
@@ -34,7 +35,7 @@ const COMPLETION_SET: ReadonlySet<string> = new Set(COMPLETION_ENDPOINTS);
 
 let warmedUp = false;
 
-export class AnalyticsIndex implements Analytics {
+export class AnalyticsIndex implements IndexQueries {
   private readonly cols = new Columns();
   private readonly scratch = new Scratch();
   private readonly rollups = new Rollups();

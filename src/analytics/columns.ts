@@ -8,7 +8,7 @@
  * to 0..2,147,483,647; NaN and ±Infinity count as null (JSON cannot carry them either, and
  * branch-free per-side sums multiply by 0).
  */
-import type { RequestRecord } from '../store/types.js';
+import type { RequestRecord } from '../domain/request-record.js';
 import { ABSENT_KEY, valueKey } from './value-keys.js';
 
 const TOKEN_MAX = 0x7fff_ffff;

@@ -3,7 +3,7 @@
  * flag mask, time range, tag posting lists), then rows are scanned into a selection vector of
  * ascending row indexes.
  */
-import type { StatsFilter } from './types.js';
+import type { StatsFilter } from '../domain/stats-filter.js';
 import { BIT_ERROR, BIT_STREAMED, BLOCK_BITS, type Columns, tagKey } from './columns.js';
 
 /** A filter in column terms; `empty` means no row can match (an unknown value was asked for). */

@@ -1,4 +1,5 @@
-import type { RequestRecord, Store } from '../store/types.js';
+import type { RequestRecord } from '../domain/request-record.js';
+import type { Store } from '../store/types.js';
 
 /** Rows per scan: small enough that one batch blocks the event loop (and the proxy) only ~20–30 ms. */
 const SCAN_BATCH = 2000;

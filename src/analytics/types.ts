@@ -1,23 +1,9 @@
 /**
- * The query side of the product: filters every stats endpoint accepts and the aggregates it
- * answers with. Raw data first: counts, sums and percentiles; ratios are for clients.
+ * The query side of the product: the aggregates every stats endpoint answers with (the filters
+ * are in domain/stats-filter.ts). Raw data first: counts, sums and percentiles; ratios are for clients.
  */
-
-/** Filters shared by every stats endpoint (issue 3). All given conditions must match. */
-export interface StatsFilter {
-  /** Epoch ms, inclusive. */
-  readonly start?: number;
-  /** Epoch ms, exclusive. */
-  readonly end?: number;
-  readonly model?: string;
-  readonly endpoint?: string;
-  readonly streamed?: boolean;
-  readonly status?: 'success' | 'error';
-  readonly apiKeyId?: string;
-  readonly user?: string;
-  /** Every [key, value] pair must be among the request's tags. */
-  readonly tags?: ReadonlyArray<readonly [key: string, value: string]>;
-}
+import type { StatsFilter } from '../domain/stats-filter.js';
+import type { UsageDimension, UsageFilter, UsageGranularity, UsageTotals } from '../domain/usage.js';
 
 /**
  * Exact nearest-rank percentiles over the non-null values: pN is the smallest recorded value
@@ -95,15 +81,70 @@ export interface CompletionOverview {
   readonly origin_distribution: Readonly<Record<string, number>>;
 }
 
-/** The in-memory analytics engine the aggregate endpoints read (see docs/analytics.md). */
-export interface Analytics {
+/**
+ * The synchronous queries of the in-memory index (analytics-index.ts), which MemoryAnalytics
+ * serves through the async `Analytics` interface.
+ */
+export interface IndexQueries {
   aggregate(filter: StatsFilter): Aggregate;
-  /** Groups ordered by requests, most first; ties by key ascending, null last. */
   groupBy(dimension: GroupDimension, filter: StatsFilter): Group[];
-  /** Fixed buckets from `start` (aligned down to bucketMs) to `end`, empty ones included. */
   timeseries(filter: StatsFilter & { start: number; end: number }, bucketMs: number): TimeBucket[];
-  /** Completion endpoints only (chat/completions, completions, responses, messages). */
   completionOverview(filter: StatsFilter): CompletionOverview;
-  /** Start times (epoch ms) of the first and last matching request; null when none match. */
   timeSpan(filter: StatsFilter): { first: number; last: number } | null;
+}
+
+/** `/stats/usage`: exact sums per period (and per group), over `[start, end)`. */
+export interface UsageQuery {
+  /** Epoch ms, inclusive; null = from the first day ever recorded. */
+  readonly start: number | null;
+  /** Epoch ms, exclusive. */
+  readonly end: number;
+  readonly granularity: UsageGranularity;
+  readonly groupBy: UsageDimension | null;
+  readonly filter: UsageFilter;
+}
+
+export interface UsageRow {
+  /** Epoch ms of the period's start (the first period may start before the query's start). */
+  readonly period: number;
+  /** The group's value when grouped (null for requests without one); undefined when not grouped. */
+  readonly key?: string | null;
+  readonly usage: UsageTotals;
+}
+
+export interface UsageReport {
+  /** The range actually summed: `start` resolved when the query had none. */
+  readonly start: number;
+  readonly end: number;
+  /** Non-empty (period, group) pairs only: by period, then most requests first, ties by key (null last). */
+  readonly rows: UsageRow[];
+  readonly totals: UsageTotals;
+  /**
+   * True when part of the range could not be summed exactly: it lies before `retainedFrom` and is
+   * not a whole UTC day (whole days come from the daily rollups, which outlive the raw rows).
+   */
+  readonly partial: boolean;
+}
+
+/**
+ * The query side the stats API reads: every engine (in memory over SQLite, SQL on PostgreSQL)
+ * passes test/contract/analytics-contract.ts. Answers cover only requests with
+ * `start_time >= retainedFrom()`, except `usage`, which reads the daily rollups for whole days.
+ */
+export interface Analytics {
+  aggregate(filter: StatsFilter): Promise<Aggregate>;
+  /** Groups ordered by requests, most first; ties by key ascending, null last. */
+  groupBy(dimension: GroupDimension, filter: StatsFilter): Promise<Group[]>;
+  /** Fixed buckets from `start` (aligned down to bucketMs) to `end`, empty ones included. */
+  timeseries(filter: StatsFilter & { start: number; end: number }, bucketMs: number): Promise<TimeBucket[]>;
+  /** Completion endpoints only (chat/completions, completions, responses, messages). */
+  completionOverview(filter: StatsFilter): Promise<CompletionOverview>;
+  /** Start times (epoch ms) of the first and last matching request; null when none match. */
+  timeSpan(filter: StatsFilter): Promise<{ first: number; last: number } | null>;
+  usage(query: UsageQuery): Promise<UsageReport>;
+  /**
+   * Epoch ms before which request rows were deleted by retention (answers cannot include them);
+   * null when nothing was ever deleted.
+   */
+  retainedFrom(): Promise<number | null>;
 }

@@ -7,8 +7,8 @@
  * made large queries several times slower (Node 20). Warming up with small inputs gives every
  * path its feedback first.
  */
-import type { RequestRecord } from '../store/types.js';
-import type { Analytics } from './types.js';
+import type { RequestRecord } from '../domain/request-record.js';
+import type { IndexQueries } from './types.js';
 
 const ROWS = 640;
 const ROUNDS = 4;
@@ -50,7 +50,7 @@ function syntheticRecord(i: number): RequestRecord {
 }
 
 /** Runs the queries on a fresh index from `create` (which must not itself warm up again). */
-export function warmUp(create: () => Analytics & { add(records: readonly RequestRecord[]): void }): void {
+export function warmUp(create: () => IndexQueries & { add(records: readonly RequestRecord[]): void }): void {
   const index = create();
   const records: RequestRecord[] = [];
   for (let i = 0; i < ROWS; i++) records.push(syntheticRecord(i));

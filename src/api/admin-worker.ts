@@ -15,6 +15,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createAdaptorServer } from '@hono/node-server';
 import { AnalyticsIndex } from '../analytics/analytics-index.js';
 import { StoreSync } from '../analytics/store-sync.js';
+import { MemoryAnalytics } from '../analytics/memory-analytics.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createAdminApp } from './admin-app.js';
@@ -43,8 +44,9 @@ const post = (message: AdminWorkerMessage): void => port.postMessage(message);
 
 const logger = createLogger(data.logLevel).child({ thread: 'admin' });
 const store = openSqliteStore(data.dbPath);
-const analytics = new AnalyticsIndex();
-const sync = new StoreSync(store, (records) => analytics.add(records));
+const index = new AnalyticsIndex();
+const analytics = new MemoryAnalytics(index, store);
+const sync = new StoreSync(store, (records) => index.add(records));
 const refresh = (): Promise<void> =>
   sync.refresh().catch((err: unknown) => logger.error({ err }, 'analytics refresh from the store failed'));
 // The proxy starts listening after this thread does, so its address arrives by message.

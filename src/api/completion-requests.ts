@@ -1,5 +1,5 @@
 /** `/completion_requests` rows in the OpenAI LLM metrics proxy's shape. */
-import type { StoredRequest } from '../store/types.js';
+import type { StoredRequest } from '../domain/request-record.js';
 
 export interface CompletionRequestJson {
   id: number;

@@ -3,7 +3,7 @@
  * `start`, `end`, `model`, `endpoint`, `streamed`, `status`, `api_key_id`, `user`, `tag`
  * (repeatable). Unknown parameters are ignored; invalid ones throw InvalidParamError.
  */
-import type { StatsFilter } from '../analytics/types.js';
+import type { StatsFilter } from '../domain/stats-filter.js';
 import { InvalidParamError, single, type QueryValues } from './param-error.js';
 import { parseTimestamp, TIMESTAMP_FORMATS } from './time-param.js';
 

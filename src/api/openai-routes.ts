@@ -42,7 +42,7 @@ export function createOpenAiRoutes(deps: AdminAppDeps): Hono {
     }
     const filter = parseStatsFilter(c.req.queries());
     await refresh();
-    return c.json(buildMetricsJson(analytics.completionOverview(filter), now()));
+    return c.json(buildMetricsJson(await analytics.completionOverview(filter), now()));
   });
 
   routes.get('/metrics/prometheus', (c) => expose(c, expositionFormat(c.req.header('accept'))));

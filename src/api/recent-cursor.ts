@@ -2,7 +2,7 @@
  * The opaque paging cursor of `/stats/recent`: base64url of `start_time_ms:id` of the last row
  * of the previous page. The next page holds the rows strictly older than that (start_time, id).
  */
-import type { StoredRequest } from '../store/types.js';
+import type { StoredRequest } from '../domain/request-record.js';
 import { InvalidParamError } from './param-error.js';
 
 export interface CursorPosition {

@@ -32,15 +32,15 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
   routes.get('/summary', async (c) => {
     const filter = parseStatsFilter(c.req.queries());
     await refresh();
-    return c.json(toSummary(analytics.aggregate(filter), analytics.timeSpan(filter)));
+    const [aggregate, span] = await Promise.all([analytics.aggregate(filter), analytics.timeSpan(filter)]);
+    return c.json(toSummary(aggregate, span));
   });
 
   for (const [path, dimension, list] of GROUP_ROUTES) {
     routes.get(path, async (c) => {
       const filter = parseStatsFilter(c.req.queries());
       await refresh();
-      const rows = analytics
-        .groupBy(dimension, filter)
+      const rows = (await analytics.groupBy(dimension, filter))
         .map((g) => ({ [GROUP_FIELD[dimension]]: g.key, ...toGroupStats(g.aggregate) }));
       return c.json({ [list]: rows });
     });
@@ -49,7 +49,7 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
   routes.get('/by-streamed', async (c) => {
     const filter = parseStatsFilter(c.req.queries());
     await refresh();
-    const groups = analytics.groupBy('streamed', filter);
+    const groups = await analytics.groupBy('streamed', filter);
     const side = (key: string) => toGroupStats(groups.find((g) => g.key === key)?.aggregate ?? EMPTY_AGGREGATE);
     const body: StreamSplit = { streamed: side('true'), non_streamed: side('false') };
     return c.json(body);
@@ -65,11 +65,11 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
     if (!fromFirst) {
       const request = timeseriesRequest(filter, rest, at);
       await refresh();
-      return c.json(buildTimeseries(analytics, request));
+      return c.json(await buildTimeseries(analytics, request));
     }
     await refresh();
-    const first = analytics.timeSpan({ ...filter, end: filter.end ?? at })?.first;
-    return c.json(buildTimeseries(analytics, timeseriesRequest(first === undefined ? filter : { ...filter, start: first }, rest, at)));
+    const first = (await analytics.timeSpan({ ...filter, end: filter.end ?? at }))?.first;
+    return c.json(await buildTimeseries(analytics, timeseriesRequest(first === undefined ? filter : { ...filter, start: first }, rest, at)));
   });
 
   routes.get('/recent', async (c) => {

@@ -1,5 +1,5 @@
 /** Response shapes of the `/stats/*` endpoints (LM Studio proxy compatible fields first, then extras). */
-import type { StoredRequest } from '../store/types.js';
+import type { StoredRequest } from '../domain/request-record.js';
 
 /** Average and nearest-rank percentiles of a metric; all null when no request has a value. */
 export interface DistributionStats {

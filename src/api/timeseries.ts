@@ -1,7 +1,8 @@
 /**
  * `GET /stats/timeseries`: bucket sizes, the range and bucket parameters, and the response body.
  */
-import type { Analytics, StatsFilter, TimeBucket } from '../analytics/types.js';
+import type { StatsFilter } from '../domain/stats-filter.js';
+import type { Analytics, TimeBucket } from '../analytics/types.js';
 import { InvalidParamError, single, type QueryValues } from './param-error.js';
 import { percentileStats } from './stats-format.js';
 import type { Timeseries, TimeseriesBucket } from './stats-shapes.js';
@@ -81,13 +82,13 @@ export function withoutParam(query: QueryValues, name: string): QueryValues {
   return rest;
 }
 
-export function buildTimeseries(analytics: Analytics, req: TimeseriesRequest): Timeseries {
+export async function buildTimeseries(analytics: Analytics, req: TimeseriesRequest): Promise<Timeseries> {
   return {
     start: new Date(req.filter.start).toISOString(),
     end: new Date(req.filter.end).toISOString(),
     bucket: req.bucket,
     bucket_ms: req.bucketMs,
-    buckets: analytics.timeseries(req.filter, req.bucketMs).map(toBucket),
+    buckets: (await analytics.timeseries(req.filter, req.bucketMs)).map(toBucket),
   };
 }
 

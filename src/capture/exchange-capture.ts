@@ -1,6 +1,6 @@
-import type { ErrorType, RequestRecord } from '../store/types.js';
+import type { ErrorType, RequestRecord } from '../domain/request-record.js';
 import { createBodyTap, type BodyTap } from './body-tap.js';
-import { USAGE_ENDPOINTS } from './endpoints.js';
+import { USAGE_ENDPOINTS } from '../domain/endpoints.js';
 import { type ApiShape, type BackendTimings, OLLAMA_STREAM_BY_DEFAULT, ResponseCapture, shapeOf, type StreamFollower } from './shapes/index.js';
 import { fingerprintApiKey, readHeaderAttribution } from './attribution.js';
 import type { CaptureContext } from './capture-context.js';

@@ -1,4 +1,4 @@
-import type { RequestRecord } from '../store/types.js';
+import type { RequestRecord } from '../domain/request-record.js';
 
 /**
  * Attribution labels on `llm_proxy_requests_total` and `llm_proxy_tokens_total`, off unless

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { ExchangeObservation, ExchangeObserver } from '../proxy/exchange-observer.js';
-import type { RequestRecord } from '../store/types.js';
+import type { RequestRecord } from '../domain/request-record.js';
 import type { MetricsSink } from './metrics-sink.js';
 import type { RequestSpans } from './otel/request-spans.js';
 import type { RequestObserver } from './request-observation.js';

@@ -1,4 +1,4 @@
-import type { ErrorType, RequestRecord } from '../store/types.js';
+import type { ErrorType, RequestRecord } from '../domain/request-record.js';
 import type { AttributionLabel } from './attribution-labels.js';
 import { genAiOperation } from './gen-ai-operation.js';
 import { LabelCap } from './label-cap.js';

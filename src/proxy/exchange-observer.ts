@@ -1,4 +1,4 @@
-import type { RequestRecord } from '../store/types.js';
+import type { RequestRecord } from '../domain/request-record.js';
 
 /**
  * Optional hooks the proxy calls while it forwards a request (metrics, tracing). The proxy only

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { CaptureContext } from '../capture/capture-context.js';
 import { ExchangeCapture, type ExchangeOutcome } from '../capture/exchange-capture.js';
 import type { Logger } from '../logger.js';
-import type { ErrorType, RequestRecord } from '../store/types.js';
+import type { ErrorType, RequestRecord } from '../domain/request-record.js';
 import type { ExchangeObservation, ExchangeObserver } from './exchange-observer.js';
 import { requestHeadersForUpstream, responseHeadersForClient, rawHeaderValue, withoutHeader } from './headers.js';
 import { classifyUpstreamError } from './upstream-errors.js';

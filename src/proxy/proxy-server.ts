@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Dispatcher } from 'undici';
 import type { CaptureContext } from '../capture/capture-context.js';
 import type { Logger } from '../logger.js';
-import type { RequestRecord } from '../store/types.js';
+import type { RequestRecord } from '../domain/request-record.js';
 import type { ExchangeObserver } from './exchange-observer.js';
 import { sendJsonError } from './json-error.js';
 import { ProxyExchange } from './proxy-exchange.js';

@@ -1,4 +1,4 @@
-import type { ErrorType } from '../store/types.js';
+import type { ErrorType } from '../domain/request-record.js';
 
 /** A transport failure classified for the client (status, body) and for the row (error_type). */
 export interface UpstreamFailure {

@@ -1,6 +1,10 @@
 import { StoreWriteError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { RequestRecord, Store } from '../store/types.js';
+import type { RequestRecord } from '../domain/request-record.js';
+import type { Store } from '../store/types.js';
+
+/** Where the recorder writes batches: a store, or the writer thread that owns one. */
+export type BatchSink = Pick<Store, 'recordBatch'>;
 
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -53,7 +57,7 @@ export class Recorder {
   private readonly maxQueue: number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: BatchSink,
     private readonly logger: Logger,
     private readonly options: RecorderOptions,
   ) {

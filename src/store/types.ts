@@ -1,99 +1,6 @@
-import type { StatsFilter } from '../analytics/types.js';
-
-/**
- * The one shape a proxied request takes from capture to storage to the stats API.
- * Field names are the wire names of `/stats/recent` (LM Studio proxy compatible), so no layer
- * has to translate them.
- */
-
-/** Why a request counts as failed; null when it succeeded. */
-export type ErrorType =
-  | 'upstream_status' // the upstream answered with a 4xx/5xx status
-  | 'upstream_unreachable' // connection refused, DNS failure, TLS failure… before any response
-  | 'upstream_timeout' // no response headers (or no body bytes) within UPSTREAM_TIMEOUT_MS
-  | 'upstream_reset' // the upstream closed or reset the connection before finishing
-  | 'stream_error' // the upstream answered 2xx but sent an `{"error": …}` event inside the stream
-  | 'client_aborted' // the client went away before the response was complete
-  | 'shutdown' // the service stopped before the request could finish
-  | 'proxy_error'; // a bug or unexpected failure inside the proxy itself
-
-/**
- * `reported`: the backend said how many tokens; `estimated`: the proxy counted output tokens with
- * a tokenizer (STREAM_USAGE=estimate); `none`: neither (token fields are null).
- */
-export type UsageSource = 'reported' | 'estimated' | 'none';
-
-/** One row per proxied request, as handed to the recorder. */
-export interface RequestRecord {
-  /** Epoch milliseconds when the proxy received the request. */
-  start_time: number;
-  method: string;
-  /** Request path without the query string. */
-  endpoint: string;
-  /** `model` from the request body, when it has one. */
-  model: string | null;
-  /** `model` from the response, when it has one. */
-  response_model: string | null;
-  /** Status sent to the client; null when no response was started. */
-  status_code: number | null;
-  is_error: boolean;
-  error_type: ErrorType | null;
-  /** Short human-readable cause (upstream error message or transport error), never a secret. */
-  error_message: string | null;
-  /** The client asked for a stream (`"stream": true` in the request body). */
-  was_streamed: boolean;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  total_tokens: number | null;
-  /** Part of input_tokens served from the backend's prompt cache, when reported. */
-  cached_input_tokens: number | null;
-  /** Part of output_tokens spent on reasoning, when reported. */
-  reasoning_tokens: number | null;
-  usage_source: UsageSource;
-  /** Request received → first chunk carrying generated content. Null for non-streamed. */
-  ttft_ms: number | null;
-  /** Request received → last chunk carrying generated content. Null for non-streamed. */
-  ttlt_ms: number | null;
-  /** Request received → last byte handed to the client. */
-  duration_ms: number;
-  /** Output tokens ÷ generation window (streams) or ÷ duration (non-streamed). */
-  tokens_per_second: number | null;
-  finish_reason: string | null;
-  /** Length of the request's `messages` (or Responses `input`) array. */
-  message_count: number | null;
-  /** The request's `Origin` header. */
-  origin: string | null;
-  /** Keyed one-way fingerprint of the bearer key (`key_` + 16 hex); the key itself is never kept. */
-  api_key_id: string | null;
-  /** From the configured user header, else the request body's `user` field. */
-  user: string | null;
-  /** From the configured tag headers (`X-Metrics-Tag-Team: red` → `{team: "red"}`). */
-  tags: Readonly<Record<string, string>>;
-  /** Price of the request in USD from the price table; null when its model has no price. */
-  cost_usd: number | null;
-  // Added with schema version 3. Producers may omit them (read as null); stored rows have them all.
-  /** Part of input_tokens written to the backend's prompt cache (Anthropic `cache_creation_input_tokens`). */
-  cache_creation_input_tokens?: number | null;
-  /** Tool (function) calls in the response. */
-  tool_calls?: number | null;
-  /** Backend-reported prompt processing time (llama.cpp `timings.prompt_ms`, Ollama `prompt_eval_duration`). */
-  backend_prompt_ms?: number | null;
-  /** Backend-reported generation time (llama.cpp `timings.predicted_ms`, Ollama `eval_duration`). */
-  backend_generation_ms?: number | null;
-  /** Backend-reported generation speed (llama.cpp `predicted_per_second`, Ollama eval_count ÷ eval_duration). */
-  backend_tokens_per_second?: number | null;
-  /** Backend-reported model load time (Ollama `load_duration`). */
-  backend_load_ms?: number | null;
-  /** Backend-reported total time (Ollama `total_duration`). */
-  backend_total_ms?: number | null;
-}
-
-/** A stored request as the stats API returns it. */
-export interface StoredRequest extends Omit<RequestRecord, 'start_time'> {
-  id: number;
-  /** ISO-8601 UTC, millisecond precision. */
-  start_time: string;
-}
+import type { RequestRecord, StoredRequest } from '../domain/request-record.js';
+import type { StatsFilter } from '../domain/stats-filter.js';
+import type { UsageDimension, UsageFilter, UsageTotals } from '../domain/usage.js';
 
 /** A page of `/stats/recent` or `/completion_requests`, newest first by start_time, then id. */
 export interface RecentQuery {
@@ -112,14 +19,54 @@ export interface IndexedRecord {
   readonly record: RequestRecord;
 }
 
+/** Whole UTC days `[fromDay, toDay)` of the daily usage rollups, summed per day (and group). */
+export interface DailyUsageQuery {
+  readonly fromDay: number;
+  readonly toDay: number;
+  readonly filter: UsageFilter;
+  readonly groupBy: UsageDimension | null;
+}
+
+/** One UTC day (of one group) from the daily rollups. */
+export interface DailyUsageRow {
+  /** Epoch ms of the UTC day's start. */
+  readonly day: number;
+  /** The group's value when grouped; absent when not. */
+  readonly key?: string | null;
+  readonly usage: UsageTotals;
+}
+
+/** How far retention has deleted (epoch ms); null where it never deleted anything. */
+export interface RetentionMarks {
+  /** Request rows with start_time before this were deleted. */
+  readonly requestsBefore: number | null;
+  /** Daily usage rollups of days before this were deleted. */
+  readonly usageBefore: number | null;
+}
+
 /** Storage behind the recorder and the stats API. Every adapter passes test/contract/store-contract.ts. */
 export interface Store {
-  /** Writes all records (and their tags) in one transaction; rejects (writing none) if any fails. */
+  /**
+   * Writes all records (and their tags) in one transaction, adding them to the daily usage
+   * rollups in the same transaction; rejects (writing none) if any fails.
+   */
   recordBatch(records: readonly RequestRecord[]): Promise<void>;
   /** Newest first by start_time (ties: newest id first), filtered, paged by offset or cursor. */
   recent(query: RecentQuery): Promise<StoredRequest[]>;
   getRequest(id: number): Promise<StoredRequest | null>;
   /** Records with id > afterId in id order, at most `limit`: loads and refreshes the analytics index. */
   scan(afterId: number, limit: number): Promise<IndexedRecord[]>;
+  dailyUsage(query: DailyUsageQuery): Promise<DailyUsageRow[]>;
+  /** First and last day held by the daily rollups; null when there are none. */
+  usageSpan(): Promise<{ first: number; last: number } | null>;
+  retention(): Promise<RetentionMarks>;
+  /**
+   * Deletes at most `limit` request rows (with their tags) whose start_time is before `before`,
+   * in one short transaction; when it deletes any, `requestsBefore` becomes at least `before`.
+   * Returns how many rows it deleted: call again until that is less than `limit`.
+   */
+  pruneRequests(before: number, limit: number): Promise<number>;
+  /** Deletes the daily rollups of the days before `beforeDay` (a UTC midnight); returns how many rows went. */
+  pruneUsage(beforeDay: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { RequestRecord } from '../../src/store/types.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 
 /** The schema-3 fields (API shapes, backend timings) as a row without them stores them. */
 export const NO_SHAPE_FIELDS = {

@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { StatsFilter } from '../../src/analytics/types.js';
-import { COMPLETION_ENDPOINTS } from '../../src/capture/endpoints.js';
+import type { StatsFilter } from '../../src/domain/stats-filter.js';
+import { COMPLETION_ENDPOINTS } from '../../src/domain/endpoints.js';
 import { StoreWriteError } from '../../src/errors.js';
-import type { RecentQuery, RequestRecord, StoredRequest, Store } from '../../src/store/types.js';
+import type { RequestRecord, StoredRequest } from '../../src/domain/request-record.js';
+import type { RecentQuery, Store } from '../../src/store/types.js';
 import { makeFailedRecord, makeRecord, NO_SHAPE_FIELDS } from './records.js';
 
 export interface OpenedStore {

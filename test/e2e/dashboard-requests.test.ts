@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import type { Browser } from 'playwright-core';
 import type { RecentPage } from '../../src/api/stats-shapes.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 import { detailRows } from '../../web/src/lib/request-fields.js';
 import { launchBrowser, openPage, screenshot, type BrowserPage } from './helpers/browser.js';
 import { panelSource, queryOf, recordApiRequests } from './helpers/dashboard.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../src/logger.js';
 import { startService } from '../../src/service.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { RequestRecord } from '../../src/store/types.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 import { testConfig } from '../helpers/service.js';
 import { launchBrowser, openPage } from './helpers/browser.js';
 

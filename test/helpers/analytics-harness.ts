@@ -13,10 +13,11 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { AnalyticsIndex } from '../../src/analytics/analytics-index.js';
-import type { StatsFilter } from '../../src/analytics/types.js';
+import { MemoryAnalytics } from '../../src/analytics/memory-analytics.js';
+import type { StatsFilter } from '../../src/domain/stats-filter.js';
 import { createAdminApp } from '../../src/api/admin-app.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { RequestRecord } from '../../src/store/types.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 import { prng } from './prng.js';
 
 export { prng };
@@ -72,7 +73,7 @@ export async function startApi(records: readonly RequestRecord[], options: { now
 
   const logLines: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
-  const app = createAdminApp({ store, analytics: index, refresh, logger, ...(options.now ? { now: options.now } : {}) });
+  const app = createAdminApp({ store, analytics: new MemoryAnalytics(index, store), refresh, logger, ...(options.now ? { now: options.now } : {}) });
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
       resolve({ server: s as Server, port: info.port }),

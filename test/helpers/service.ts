@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/service.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 
 export interface TestService extends RunningService {
   readonly dir: string;

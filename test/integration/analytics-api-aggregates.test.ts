@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
-import type { RequestRecord } from '../../src/store/types.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 import {
   type Api, assertClose, DAY0, generateRecords, KEY_A, KEY_B, refGroups, refStreamSplit, refSummary, startApi,
 } from '../helpers/analytics-harness.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StatsFilter } from '../../src/analytics/types.js';
+import type { StatsFilter } from '../../src/domain/stats-filter.js';
 import {
   type Api, assertClose, DAY0, generateRecords, KEY_A, paramError, refGroups, refRecentIds, refSummary, startApi,
 } from '../helpers/analytics-harness.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { RequestRecord } from '../../src/store/types.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
 import { type Api, DAY0, paramError, startApi } from '../helpers/analytics-harness.js';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StatsFilter } from '../../src/analytics/types.js';
+import type { StatsFilter } from '../../src/domain/stats-filter.js';
 import { makeRecord } from '../contract/records.js';
 import {
   type Api, DAY0, generateRecords, paramError, refRecentIds, startApi,

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StatsFilter } from '../../src/analytics/types.js';
-import type { RequestRecord } from '../../src/store/types.js';
+import type { StatsFilter } from '../../src/domain/stats-filter.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
 import {
   type Api, assertClose, DAY0, generateRecords, matches, nearestRank, paramError, type Row, startApi,

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { pino } from 'pino';
 import { startService, type RunningService } from '../../src/service.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 import { chatCompletion } from '../helpers/chunks.js';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { testConfig } from '../helpers/service.js';

@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { startFakeUpstream, sleep, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { chatChunk, usageChunk } from '../helpers/chunks.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 import type { ModelStats, Summary } from '../../src/api/stats-shapes.js';
 
 /** 100 concurrent streams: one row each, every row with its own request's model and tokens. */

@@ -10,7 +10,7 @@ import { chatChunk, chatCompletion, usageChunk } from '../helpers/chunks.js';
 import { startService, type RunningService } from '../../src/service.js';
 import { createLogger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 import type { Summary } from '../../src/api/stats-shapes.js';
 
 /** Rows survive a restart: a second instance on the same database file serves the first one's rows. */

@@ -7,7 +7,7 @@ import { startFakeUpstream, sendJson, sleep, type FakeUpstream } from '../helper
 import { spawnService, type ChildExit, type ChildService } from '../helpers/child-service.js';
 import { chatChunk, chatCompletion, usageChunk } from '../helpers/chunks.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 
 /** SIGTERM on the real CLI: in-flight requests finish (or are cut at the grace period), rows are kept, exit 0. */
 

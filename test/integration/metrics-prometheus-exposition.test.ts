@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 import { deferred } from '../helpers/raw-http.js';
 import { sendSse, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { MIX, MIX_GEN_AI, MIX_TOTAL, mixUpstream, sendMix } from '../helpers/metrics-traffic.js';

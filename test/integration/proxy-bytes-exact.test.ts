@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { startFakeUpstream, sleep, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { buildRawRequest, headerValues, httpRequest, rawExchange } from '../helpers/raw-http.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 
 /**
  * The proxy is transparent for payloads: request bodies, response bodies, request targets (query

@@ -15,7 +15,7 @@ import { request } from 'undici';
 import { startFakeUpstream, sleep, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { llamaCppFixture, shapeFixture } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-import type { RequestRecord } from '../../src/store/types.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 
 /** Requests in flight at once. */
 const CONCURRENCY = 32;

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { startFakeUpstream, sleep, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { chatChunk, usageChunk } from '../helpers/chunks.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 
 /**
  * Multi-byte UTF-8 characters cut between two upstream writes (30 ms apart, so they arrive as

@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AnalyticsIndex } from '../../src/analytics/analytics-index.js';
-import type {
-  Aggregate, CompletionOverview, CompletionSide, Distribution, Group, GroupDimension, StatsFilter, TimeBucket,
-} from '../../src/analytics/types.js';
-import { COMPLETION_ENDPOINTS } from '../../src/capture/endpoints.js';
-import type { ErrorType, RequestRecord } from '../../src/store/types.js';
+import type { StatsFilter } from '../../src/domain/stats-filter.js';
+import type { Aggregate, CompletionOverview, CompletionSide, Distribution, Group, GroupDimension, TimeBucket } from '../../src/analytics/types.js';
+import { COMPLETION_ENDPOINTS } from '../../src/domain/endpoints.js';
+import type { ErrorType, RequestRecord } from '../../src/domain/request-record.js';
 import { assertSameAggregates } from '../helpers/analytics-harness.js';
 import { prng } from '../helpers/prng.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AnalyticsIndex, MAX_TIMESERIES_BUCKETS } from '../../src/analytics/analytics-index.js';
 import type { Aggregate } from '../../src/analytics/types.js';
-import type { RequestRecord } from '../../src/store/types.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 
 const T0 = Date.UTC(2025, 5, 1, 12);
 const EMPTY = { count: 0, avg: null, p50: null, p95: null, p99: null };

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { AnalyticsIndex } from '../../src/analytics/analytics-index.js';
+import { MemoryAnalytics } from '../../src/analytics/memory-analytics.js';
 import type { Analytics } from '../../src/analytics/types.js';
 import { createAdminApp } from '../../src/api/admin-app.js';
 import { errorBody } from '../../src/api/error-body.js';
@@ -35,7 +36,7 @@ function indexedStore(store: Store): { analytics: Analytics; refresh: () => Prom
       lastId = rows[rows.length - 1]!.id;
     }
   };
-  return { analytics: index, refresh };
+  return { analytics: new MemoryAnalytics(index, store), refresh };
 }
 
 async function startAdmin(
@@ -292,6 +293,11 @@ describe('admin API when the store or the analytics fail', () => {
     recent: boom,
     getRequest: boom,
     scan: boom,
+    dailyUsage: boom,
+    usageSpan: boom,
+    retention: boom,
+    pruneRequests: boom,
+    pruneUsage: boom,
     close: async () => {},
   };
   const internalError = errorBody('internal error while handling the request', 'server_error', 'internal_error');
@@ -341,7 +347,9 @@ describe('admin API when the store or the analytics fail', () => {
     const throwing = (): never => {
       throw new Error('index corrupt');
     };
-    const analytics: Analytics = { aggregate: throwing, groupBy: throwing, timeseries: throwing, completionOverview: throwing, timeSpan: throwing };
+    const analytics: Analytics = {
+      aggregate: throwing, groupBy: throwing, timeseries: throwing, completionOverview: throwing, timeSpan: throwing, usage: throwing, retainedFrom: throwing,
+    };
     const captured = captureLogger();
     const running = await startAdmin(failingStore, captured.logger, { analytics, refresh: async () => {} });
     try {

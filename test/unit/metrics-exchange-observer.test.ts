@@ -4,7 +4,7 @@ import { createLogger } from '../../src/logger.js';
 import { ExchangeMetrics } from '../../src/metrics/exchange-metrics.js';
 import type { MetricsSink } from '../../src/metrics/metrics-sink.js';
 import { RequestObserver, type RequestObservation } from '../../src/metrics/request-observation.js';
-import type { RequestRecord } from '../../src/store/types.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
 
 function recordingSink(): MetricsSink & { inFlightNow: number; requests: RequestObservation[] } {

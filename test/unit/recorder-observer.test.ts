@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StoreWriteError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
-import { Recorder, type RecorderObserver } from '../../src/recorder/recorder.js';
-import type { RequestRecord, Store } from '../../src/store/types.js';
+import { Recorder, type BatchSink, type RecorderObserver } from '../../src/recorder/recorder.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 import { makeRecord } from '../contract/records.js';
 
 function observed(): RecorderObserver & { writes: Array<[number, number]>; drops: number[] } {
@@ -12,9 +12,8 @@ function observed(): RecorderObserver & { writes: Array<[number, number]>; drops
   return { writes, drops, written: (rows, seconds) => writes.push([rows, seconds]), dropped: (rows) => drops.push(rows) };
 }
 
-function store(recordBatch: (records: readonly RequestRecord[]) => Promise<void>): Store {
-  const unused = () => Promise.reject(new Error('unused'));
-  return { recordBatch, recent: unused, getRequest: unused, scan: unused, close: () => Promise.resolve() };
+function store(recordBatch: (records: readonly RequestRecord[]) => Promise<void>): BatchSink {
+  return { recordBatch };
 }
 
 const logger = createLogger('silent');

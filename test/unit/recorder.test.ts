@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.js';
-import { Recorder } from '../../src/recorder/recorder.js';
-import type { RequestRecord, Store } from '../../src/store/types.js';
+import { Recorder, type BatchSink } from '../../src/recorder/recorder.js';
+import type { RequestRecord } from '../../src/domain/request-record.js';
 
 function record(i: number): RequestRecord {
   return {
@@ -18,15 +18,11 @@ function record(i: number): RequestRecord {
 function memoryStore() {
   const batches: RequestRecord[][] = [];
   const state = { failing: false, batches };
-  const store: Store = {
+  const store: BatchSink = {
     async recordBatch(records) {
       if (state.failing) throw new Error('disk full');
       batches.push([...records]);
     },
-    recent: () => Promise.reject(new Error('unused')),
-    getRequest: () => Promise.reject(new Error('unused')),
-    scan: () => Promise.reject(new Error('unused')),
-    close: () => Promise.resolve(),
   };
   return { store, state };
 }
@@ -99,16 +95,12 @@ describe('Recorder with an invalid record', () => {
   it('sets the invalid record aside and writes the rest of its batch', async () => {
     const { StoreWriteError } = await import('../../src/errors.js');
     const written: RequestRecord[] = [];
-    const store: Store = {
+    const store: BatchSink = {
       async recordBatch(records) {
         const bad = records.findIndex((r) => Number.isNaN(r.duration_ms));
         if (bad !== -1) throw new StoreWriteError('bad record', bad);
         written.push(...records);
       },
-      recent: () => Promise.reject(new Error('unused')),
-      getRequest: () => Promise.reject(new Error('unused')),
-      scan: () => Promise.reject(new Error('unused')),
-      close: () => Promise.resolve(),
     };
     const recorder = new Recorder(store, logger, { flushIntervalMs: 5 });
     recorder.enqueue(record(1));
@@ -124,15 +116,11 @@ describe('Recorder with an invalid record', () => {
 describe('Recorder with a failing store', () => {
   it('backs off exponentially instead of retrying on every request', async () => {
     let attempts = 0;
-    const store: Store = {
+    const store: BatchSink = {
       async recordBatch() {
         attempts++;
         throw new Error('database is locked');
       },
-      recent: () => Promise.reject(new Error('unused')),
-      getRequest: () => Promise.reject(new Error('unused')),
-      scan: () => Promise.reject(new Error('unused')),
-      close: () => Promise.resolve(),
     };
     const recorder = new Recorder(store, logger, { flushIntervalMs: 10, maxBatch: 1 });
     // maxBatch 1: without backoff every enqueue would trigger an immediate write attempt.

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Timeseries, TimeseriesBucket } from '../../src/api/stats-shapes.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 import { chartColumns, CHARTS, describeChart, isolatedIndices } from '../../web/src/lib/chart-data.js';
 import { clientProxyUrl, curlSnippet, nodeSnippet, pythonSnippet } from '../../web/src/lib/proxy-address.js';
 import { detailRows, REQUEST_FIELDS } from '../../web/src/lib/request-fields.js';

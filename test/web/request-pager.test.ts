@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecentPage } from '../../src/api/stats-shapes.js';
-import type { StoredRequest } from '../../src/store/types.js';
+import type { StoredRequest } from '../../src/domain/request-record.js';
 import { firstPage, loadPage, matchModels, type FetchRecent, type PagerState } from '../../web/src/lib/request-pager.js';
 
 const T0 = Date.UTC(2024, 0, 15, 12);

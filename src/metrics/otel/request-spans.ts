@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type TextMapGetter, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { RequestRecord } from '../../store/types.js';
+import type { RequestRecord } from '../../domain/request-record.js';
 import { genAiOperation } from '../gen-ai-operation.js';
 
 /** The upstream as `server.address` / `server.port` see it. */

@@ -66,6 +66,47 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE requests ADD COLUMN backend_load_ms             REAL;
   ALTER TABLE requests ADD COLUMN backend_total_ms            REAL;
   `,
+  // 4: retention (issue 11). Exact daily usage per UTC day and combination of dimensions, kept
+  // longer than the raw rows and written in the same transaction as them; `dims` is the JSON array
+  // of the dimension values (it tells null from ''), so that one upsert finds the row. Filled from
+  // the rows already stored. `store_meta` keeps how far retention has deleted.
+  `
+  CREATE TABLE usage_daily (
+    day                 INTEGER NOT NULL,
+    dims                TEXT    NOT NULL,
+    model               TEXT,
+    endpoint            TEXT    NOT NULL,
+    api_key_id          TEXT,
+    user                TEXT,
+    is_error            INTEGER NOT NULL,
+    was_streamed        INTEGER NOT NULL,
+    requests            INTEGER NOT NULL,
+    errors              INTEGER NOT NULL,
+    input_tokens        INTEGER NOT NULL,
+    output_tokens       INTEGER NOT NULL,
+    total_tokens        INTEGER NOT NULL,
+    cached_input_tokens INTEGER NOT NULL,
+    reasoning_tokens    INTEGER NOT NULL,
+    cost_usd            REAL    NOT NULL,
+    duration_ms         REAL    NOT NULL,
+    PRIMARY KEY (day, dims)
+  ) STRICT, WITHOUT ROWID;
+
+  INSERT INTO usage_daily
+  SELECT day, json_array(model, endpoint, api_key_id, user, is_error, was_streamed),
+         model, endpoint, api_key_id, user, is_error, was_streamed,
+         COUNT(*), SUM(is_error),
+         COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(total_tokens), 0),
+         COALESCE(SUM(cached_input_tokens), 0), COALESCE(SUM(reasoning_tokens), 0),
+         COALESCE(SUM(cost_usd), 0.0), SUM(duration_ms)
+  FROM (SELECT *, start_time - (start_time % 86400000) AS day FROM requests)
+  GROUP BY day, model, endpoint, api_key_id, user, is_error, was_streamed;
+
+  CREATE TABLE store_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** Brings the database up to the latest schema version. Returns the versions it applied. */

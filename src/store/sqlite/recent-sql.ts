@@ -1,4 +1,4 @@
-import { COMPLETION_ENDPOINTS } from '../../capture/endpoints.js';
+import { COMPLETION_ENDPOINTS } from '../../domain/endpoints.js';
 import type { RecentQuery } from '../types.js';
 
 /**
@@ -60,7 +60,7 @@ export function checkCount(value: number, name: string): void {
   }
 }
 
-function checkTime(value: number, name: string): number {
+export function checkTime(value: number, name: string): number {
   if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number (epoch ms), got ${value}`);
   return value;
 }

@@ -1,4 +1,4 @@
-import type { ErrorType, RequestRecord, StoredRequest, UsageSource } from '../types.js';
+import type { ErrorType, RequestRecord, StoredRequest, UsageSource } from '../../domain/request-record.js';
 
 /** A `requests` row as SQLite binds and returns it: booleans are 0/1, start_time is epoch ms. */
 export interface RequestRow {

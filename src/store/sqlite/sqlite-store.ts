@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, StoreWriteError } from '../../errors.js';
-import type { IndexedRecord, RecentQuery, StoredRequest, Store } from '../types.js';
+import type { RequestRecord, StoredRequest } from '../../domain/request-record.js';
+import type { IndexedRecord, RecentQuery, RetentionMarks, Store } from '../types.js';
 import { applyMigrations } from './migrations.js';
 import {
   fromRow,
@@ -15,7 +16,9 @@ import {
   type RequestRow,
   type TagRow,
 } from './record-row.js';
-import { checkCount, recentSql } from './recent-sql.js';
+import { checkCount, checkTime, recentSql } from './recent-sql.js';
+import { prepareUsageStatements } from './usage-sql.js';
+import { usageDeltas } from '../usage-deltas.js';
 
 export interface SqliteStore extends Store {
   /** The database file this store writes to. */
@@ -29,6 +32,9 @@ const RECENT_CACHE_SIZE = 32;
 
 const SELECT_COLUMNS = ['id', ...INSERT_COLUMNS].join(', ');
 const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
+/** `store_meta` keys: how far retention has deleted (epoch ms). */
+const REQUESTS_PRUNED_BEFORE = 'requests_pruned_before';
+const USAGE_PRUNED_BEFORE = 'usage_pruned_before';
 
 
 const INSERT_SQL = `
@@ -86,13 +92,44 @@ function createStore(db: Database.Database, path: string): SqliteStore {
   const scanTagsStmt = db.prepare<[number, number], TagRow>(SCAN_TAGS_SQL);
   const tagsForIdsStmt = db.prepare<[string], TagRow>(TAGS_FOR_IDS_SQL);
   const recentStmts = new Map<string, Database.Statement<unknown[], RequestRow>>();
+  const usage = prepareUsageStatements(db);
+  const getMeta = db.prepare<[string], string>('SELECT value FROM store_meta WHERE key = ?').pluck();
+  const setMeta = db.prepare<[string, string]>('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const oldIds = db.prepare<[number, number], number>('SELECT id FROM requests WHERE start_time < ? ORDER BY start_time LIMIT ?').pluck();
+  const deleteTags = db.prepare<[string]>('DELETE FROM request_tags WHERE request_id IN (SELECT value FROM json_each(?))');
+  const deleteRows = db.prepare<[string]>('DELETE FROM requests WHERE id IN (SELECT value FROM json_each(?))');
 
-  // All or nothing: a throw inside rolls the whole batch back, tags included.
-  const insertAll = db.transaction((records: readonly InsertRecord[]) => {
+  // All or nothing: a throw inside rolls the whole batch back, tags and usage rollups included.
+  const insertAll = db.transaction((records: readonly InsertRecord[], valid: readonly RequestRecord[]) => {
     for (const { row, tags } of records) {
       const id = Number(insert.run(row).lastInsertRowid);
       for (const [key, value] of tags) insertTag.run(id, key, value);
     }
+    usage.apply(usageDeltas(valid));
+  });
+
+  const mark = (key: string): number | null => {
+    const value = getMeta.get(key);
+    return value === undefined ? null : Number(value);
+  };
+  const raiseMark = (key: string, to: number): void => {
+    const held = mark(key);
+    if (held === null || to > held) setMeta.run(key, String(to));
+  };
+
+  const pruneBatch = db.transaction((before: number, limit: number): number => {
+    const ids = oldIds.all(before, limit);
+    if (ids.length === 0) return 0;
+    const list = JSON.stringify(ids);
+    deleteTags.run(list);
+    deleteRows.run(list);
+    raiseMark(REQUESTS_PRUNED_BEFORE, before);
+    return ids.length;
+  });
+  const pruneUsageDays = db.transaction((beforeDay: number): number => {
+    const deleted = usage.deleteBefore(beforeDay);
+    if (deleted > 0) raiseMark(USAGE_PRUNED_BEFORE, beforeDay);
+    return deleted;
   });
 
   function recentStatement(sql: string): Database.Statement<unknown[], RequestRow> {
@@ -132,7 +169,7 @@ function createStore(db: Database.Database, path: string): SqliteStore {
         }
       }
       try {
-        insertAll(rows);
+        insertAll(rows, records);
       } catch (err) {
         throw new StoreWriteError(`cannot write ${records.length} request record(s) to ${path}: ${message(err)}`, null, { cause: err });
       }
@@ -163,6 +200,31 @@ function createStore(db: Database.Database, path: string): SqliteStore {
         const id = values[0] as number;
         return { id, record: recordFromValues(values, tags.get(id) ?? NO_TAGS) };
       });
+    },
+
+    async dailyUsage(query) {
+      checkTime(query.fromDay, 'fromDay');
+      checkTime(query.toDay, 'toDay');
+      return usage.read(query);
+    },
+
+    async usageSpan() {
+      return usage.span();
+    },
+
+    async retention(): Promise<RetentionMarks> {
+      return { requestsBefore: mark(REQUESTS_PRUNED_BEFORE), usageBefore: mark(USAGE_PRUNED_BEFORE) };
+    },
+
+    async pruneRequests(before, limit) {
+      checkTime(before, 'before');
+      checkCount(limit, 'limit');
+      return pruneBatch(before, limit);
+    },
+
+    async pruneUsage(beforeDay) {
+      checkTime(beforeDay, 'beforeDay');
+      return pruneUsageDays(beforeDay);
     },
 
     async close() {

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import OpenAI from 'openai';
-import type { RequestRecord } from '../../../src/store/types.js';
+import type { RequestRecord } from '../../../src/domain/request-record.js';
 import { chatChunk, chatCompletion, usageChunk } from '../../helpers/chunks.js';
 import { sendJson, sendSse, sleep, startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../../helpers/service.js';

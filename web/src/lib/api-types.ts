@@ -17,4 +17,4 @@ export type {
   TimeseriesBucket,
   UserStats,
 } from '../../../src/api/stats-shapes.js';
-export type { StoredRequest } from '../../../src/store/types.js';
+export type { StoredRequest } from '../../../src/domain/request-record.js';

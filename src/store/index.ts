@@ -1,2 +1,0 @@
-export type * from './types.js';
-export { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.js';
