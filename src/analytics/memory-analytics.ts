@@ -11,7 +11,7 @@ import { EMPTY_AGGREGATE } from './accumulator.js';
 import type { Store } from '../store/types.js';
 
 /** Whole UTC days of the daily rollups: the store provides them. */
-export type DailyUsageSource = Pick<Store, 'dailyUsage' | 'usageSpan'>;
+export type DailyUsageSource = Pick<Store, 'dailyUsage' | 'usageSpan' | 'retention'>;
 
 export class MemoryAnalytics implements Analytics {
   private floor: number | null = null;
@@ -60,10 +60,11 @@ export class MemoryAnalytics implements Analytics {
   }
 
   async usage(query: UsageQuery): Promise<UsageReport> {
-    const span = await this.days.usageSpan();
+    const [span, marks] = await Promise.all([this.days.usageSpan(), this.days.retention()]);
+    const usageRetainedFrom = marks.usageBefore;
     const start = query.start ?? span?.first ?? query.end;
     const end = query.end;
-    if (!(start < end)) return { start, end: Math.max(start, end), rows: [], totals: ZERO_USAGE, partial: false };
+    if (!(start < end)) return { start, end: Math.max(start, end), rows: [], totals: ZERO_USAGE, partial: false, usageRetainedFrom };
     const { filter, groupBy, granularity } = query;
     const firstWhole = Math.ceil(start / DAY_MS) * DAY_MS;
     const endWhole = utcDay(end);
@@ -74,7 +75,7 @@ export class MemoryAnalytics implements Analytics {
       const held = sums.get(id);
       sums.set(id, { period, key, usage: held === undefined ? usage : addUsage(held.usage, usage) });
     };
-    let partial = false;
+    let partial = usageRetainedFrom !== null && start < usageRetainedFrom;
     const fromRows = (a: number, b: number): void => {
       const floor = this.floor ?? -Infinity;
       if (a < floor) {
@@ -103,7 +104,7 @@ export class MemoryAnalytics implements Analytics {
       .sort(compareUsageRows)
       .map((r) => (groupBy === null ? { period: r.period, usage: r.usage } : { period: r.period, key: r.key, usage: r.usage }));
     const totals = rows.reduce((sum, r) => addUsage(sum, r.usage), ZERO_USAGE);
-    return { start, end, rows, totals, partial };
+    return { start, end, rows, totals, partial, usageRetainedFrom };
   }
 
   private clamp(filter: StatsFilter): StatsFilter {

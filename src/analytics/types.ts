@@ -120,10 +120,13 @@ export interface UsageReport {
   readonly rows: UsageRow[];
   readonly totals: UsageTotals;
   /**
-   * True when part of the range could not be summed exactly: it lies before `retainedFrom` and is
-   * not a whole UTC day (whole days come from the daily rollups, which outlive the raw rows).
+   * True when part of the range could not be summed exactly: it lies before `usageRetainedFrom`,
+   * or before `retainedFrom()` and is not a whole UTC day (whole days come from the daily rollups,
+   * which outlive the raw rows).
    */
   readonly partial: boolean;
+  /** Days before this (epoch ms) had their daily rollups deleted (USAGE_RETENTION_DAYS); null when none were. */
+  readonly usageRetainedFrom: number | null;
 }
 
 /**

@@ -9,6 +9,7 @@ import { errorBody } from './error-body.js';
 import { createOpenAiRoutes } from './openai-routes.js';
 import { InvalidParamError } from './param-error.js';
 import { createStatsRoutes } from './stats-routes.js';
+import { createUsageRoutes } from './usage-routes.js';
 import type { AdminInfo } from './stats-shapes.js';
 
 export interface AdminAppDeps {
@@ -41,6 +42,7 @@ export function createAdminApp(deps: AdminAppDeps): Hono {
 
   app.get('/health', (c) => c.json({ status: 'ok', service: ADMIN_SERVICE_NAME }));
   app.route('/stats', createStatsRoutes(deps));
+  app.route('/stats', createUsageRoutes(deps));
   app.route('/', createOpenAiRoutes(deps));
   if (deps.info !== undefined) app.route('/api', createInfoRoutes(deps.info));
   if (deps.dashboardDir !== undefined) app.route('/', createDashboardRoutes(deps.dashboardDir));

@@ -13,6 +13,7 @@ import { parseStatsFilter } from './filter-params.js';
 import { expositionFormat, metricsFormat } from './metrics-format.js';
 import { buildMetricsJson } from './openai-metrics-json.js';
 import { limitParam, offsetParam } from './query-params.js';
+import { retentionNote, withinRetained } from './retention-note.js';
 
 export function createOpenAiRoutes(deps: AdminAppDeps): Hono {
   const { store, analytics, refresh } = deps;
@@ -42,7 +43,7 @@ export function createOpenAiRoutes(deps: AdminAppDeps): Hono {
     }
     const filter = parseStatsFilter(c.req.queries());
     await refresh();
-    return c.json(buildMetricsJson(await analytics.completionOverview(filter), now()));
+    return c.json({ ...buildMetricsJson(await analytics.completionOverview(filter), now()), ...retentionNote(filter, await analytics.retainedFrom()) });
   });
 
   routes.get('/metrics/prometheus', (c) => expose(c, expositionFormat(c.req.header('accept'))));
@@ -52,7 +53,12 @@ export function createOpenAiRoutes(deps: AdminAppDeps): Hono {
     const limit = limitParam(query);
     const offset = offsetParam(query);
     const filter = parseStatsFilter(query);
-    const rows = await store.recent({ filter, completionsOnly: true, limit, ...(offset !== undefined ? { offset } : {}) });
+    const kept = await analytics.retainedFrom();
+    // The answer is a bare array (the OpenAI LLM metrics proxy's shape), so retention is told in headers.
+    const note = retentionNote(filter, kept);
+    c.header('x-partial', String(note.partial));
+    if (note.retained_from !== null) c.header('x-retained-from', note.retained_from);
+    const rows = await store.recent({ filter: withinRetained(filter, kept), completionsOnly: true, limit, ...(offset !== undefined ? { offset } : {}) });
     return c.json(rows.map(toCompletionRequest));
   });
 

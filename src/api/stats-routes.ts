@@ -12,6 +12,7 @@ import { parseStatsFilter } from './filter-params.js';
 import { InvalidParamError, single } from './param-error.js';
 import { limitParam, offsetParam, parseRequestId } from './query-params.js';
 import { decodeCursor, encodeCursor } from './recent-cursor.js';
+import { retentionNote, withinRetained } from './retention-note.js';
 import { GROUP_FIELD, toGroupStats, toSummary } from './stats-format.js';
 import type { RecentPage, StreamSplit } from './stats-shapes.js';
 import { buildTimeseries, FIRST_REQUEST, timeseriesRequest, withoutParam } from './timeseries.js';
@@ -32,8 +33,8 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
   routes.get('/summary', async (c) => {
     const filter = parseStatsFilter(c.req.queries());
     await refresh();
-    const [aggregate, span] = await Promise.all([analytics.aggregate(filter), analytics.timeSpan(filter)]);
-    return c.json(toSummary(aggregate, span));
+    const [aggregate, span, kept] = await Promise.all([analytics.aggregate(filter), analytics.timeSpan(filter), analytics.retainedFrom()]);
+    return c.json({ ...toSummary(aggregate, span), ...retentionNote(filter, kept) });
   });
 
   for (const [path, dimension, list] of GROUP_ROUTES) {
@@ -42,7 +43,7 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
       await refresh();
       const rows = (await analytics.groupBy(dimension, filter))
         .map((g) => ({ [GROUP_FIELD[dimension]]: g.key, ...toGroupStats(g.aggregate) }));
-      return c.json({ [list]: rows });
+      return c.json({ [list]: rows, ...retentionNote(filter, await analytics.retainedFrom()) });
     });
   }
 
@@ -51,7 +52,7 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
     await refresh();
     const groups = await analytics.groupBy('streamed', filter);
     const side = (key: string) => toGroupStats(groups.find((g) => g.key === key)?.aggregate ?? EMPTY_AGGREGATE);
-    const body: StreamSplit = { streamed: side('true'), non_streamed: side('false') };
+    const body: StreamSplit = { streamed: side('true'), non_streamed: side('false'), ...retentionNote(filter, await analytics.retainedFrom()) };
     return c.json(body);
   });
 
@@ -65,11 +66,13 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
     if (!fromFirst) {
       const request = timeseriesRequest(filter, rest, at);
       await refresh();
-      return c.json(await buildTimeseries(analytics, request));
+      return c.json({ ...(await buildTimeseries(analytics, request)), ...retentionNote(request.filter, await analytics.retainedFrom()) });
     }
     await refresh();
     const first = (await analytics.timeSpan({ ...filter, end: filter.end ?? at }))?.first;
-    return c.json(await buildTimeseries(analytics, timeseriesRequest(first === undefined ? filter : { ...filter, start: first }, rest, at)));
+    const request = timeseriesRequest(first === undefined ? filter : { ...filter, start: first }, rest, at);
+    // All time: partial whenever retention has deleted anything, even though the series starts later.
+    return c.json({ ...(await buildTimeseries(analytics, request)), ...retentionNote(filter, await analytics.retainedFrom()) });
   });
 
   routes.get('/recent', async (c) => {
@@ -82,9 +85,10 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
       throw new InvalidParamError('cursor', 'cursor and offset cannot be used together; page with one or the other');
     }
     const filter = parseStatsFilter(query);
+    const kept = await analytics.retainedFrom();
     // One row more than asked tells whether an older page exists.
     const rows = await store.recent({
-      filter,
+      filter: withinRetained(filter, kept),
       limit: limit + 1,
       ...(offset !== undefined ? { offset } : {}),
       ...(before !== undefined ? { before } : {}),
@@ -94,6 +98,7 @@ export function createStatsRoutes(deps: AdminAppDeps): Hono {
     const body: RecentPage = {
       requests,
       next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null,
+      ...retentionNote(filter, kept),
     };
     return c.json(body);
   });

@@ -1,3 +1,4 @@
+import type { RetentionNote } from './retention-note.js';
 /** Response shapes of the `/stats/*` endpoints (LM Studio proxy compatible fields first, then extras). */
 import type { StoredRequest } from '../domain/request-record.js';
 
@@ -75,7 +76,7 @@ export type EndpointStats = { endpoint: string | null } & GroupStats;
  * `GET /stats/by-streamed`: streamed and non-streamed requests side by side, both always present
  * (a side nothing matched has zero counts and null averages).
  */
-export interface StreamSplit {
+export interface StreamSplit extends RetentionNote {
   streamed: GroupStats;
   non_streamed: GroupStats;
 }
@@ -105,7 +106,7 @@ export interface Timeseries {
 }
 
 /** `GET /stats/recent`. */
-export interface RecentPage {
+export interface RecentPage extends RetentionNote {
   requests: StoredRequest[];
   /** Pass as `cursor` to get the next (older) page; null when there are no older rows. */
   next_cursor: string | null;
@@ -116,4 +117,36 @@ export interface AdminInfo {
   /** The proxy listener's bound address, e.g. `http://0.0.0.0:8080`; null until it listens. */
   proxy_url: string | null;
   version: string;
+}
+
+/** `GET /stats/summary`, `/stats/timeseries` and the group lists say what retention deleted. */
+export type SummaryAnswer = Summary & RetentionNote;
+export type TimeseriesAnswer = Timeseries & RetentionNote;
+export type { RetentionNote };
+
+/** Sums of `GET /stats/usage`: exact, from the daily rollups and the retained rows. */
+export interface UsageSums {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cached_input_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  duration_ms: number;
+}
+
+/** One row of `GET /stats/usage`: a period (and a group, named after `group_by`, when grouped). */
+export type UsageEntry = { period: string } & Partial<Record<'model' | 'api_key_id' | 'user' | 'endpoint', string | null>> & UsageSums;
+
+export interface UsageAnswer extends RetentionNote {
+  start: string;
+  end: string;
+  granularity: 'day' | 'week' | 'month';
+  group_by: 'model' | 'api_key_id' | 'user' | 'endpoint' | null;
+  /** Days before this had their daily rollups deleted (USAGE_RETENTION_DAYS); null when none were. */
+  usage_retained_from: string | null;
+  usage: UsageEntry[];
+  totals: UsageSums;
 }

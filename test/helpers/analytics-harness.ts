@@ -189,8 +189,12 @@ export function refSummary(rows: readonly Row[], f: StatsFilter = {}) {
     tokens_per_second: x.tps,
     first_request_at: rs.length === 0 ? null : new Date(Math.min(...rs.map((r) => r.start_time))).toISOString(),
     last_request_at: rs.length === 0 ? null : new Date(Math.max(...rs.map((r) => r.start_time))).toISOString(),
+    ...NOT_PARTIAL,
   };
 }
+
+/** What every stats answer says when retention has deleted nothing. */
+export const NOT_PARTIAL = { partial: false, retained_from: null } as const;
 
 export type Dimension = 'model' | 'api_key_id' | 'user' | 'endpoint';
 
@@ -213,7 +217,7 @@ export function refGroups(rows: readonly Row[], dimension: Dimension, f: StatsFi
 export function refStreamSplit(rows: readonly Row[], f: StatsFilter = {}) {
   const side = (streamed: boolean) =>
     refGroupStats(rows.map((r) => r.record).filter((r) => matches(r, f) && r.was_streamed === streamed));
-  return { streamed: side(true), non_streamed: side(false) };
+  return { streamed: side(true), non_streamed: side(false), ...NOT_PARTIAL };
 }
 
 /** The figures of one `/stats/by-*` group. */

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
 import type { RequestRecord } from '../../src/domain/request-record.js';
 import {
-  type Api, assertClose, DAY0, generateRecords, KEY_A, KEY_B, refGroups, refStreamSplit, refSummary, startApi,
+  type Api, assertClose, DAY0, generateRecords, KEY_A, KEY_B, refGroups, refStreamSplit, refSummary, startApi, NOT_PARTIAL,
 } from '../helpers/analytics-harness.js';
 
 /** A permutation of 1..20, so nearest-rank p50/p95/p99 are the 10th, 19th and 20th values. */
@@ -74,6 +74,7 @@ describe('aggregates on a hand-built set', () => {
         tokens_per_second: { avg: 9.5, p50: 9, p95: 18, p99: 18 },
         first_request_at: '2024-01-15T00:00:00.000Z',
         last_request_at: '2024-01-15T00:00:19.000Z',
+        ...NOT_PARTIAL,
       },
     });
   });
@@ -81,7 +82,7 @@ describe('aggregates on a hand-built set', () => {
   it('GET /stats/by-model: most requests first, the null model last', async () => {
     const { status, body } = await api.get('/stats/by-model');
     assert.equal(status, 200);
-    assert.deepEqual(Object.keys(body), ['models']);
+    assert.deepEqual(Object.keys(body), ['models', 'partial', 'retained_from']);
     assert.deepEqual(body.models.map((m: { model: string | null }) => m.model), ['model-x', null]);
     assert.deepEqual(body.models[1], {
       model: null, requests: 1, successful_requests: 0, failed_requests: 1, errors: 1,
@@ -120,7 +121,7 @@ describe('aggregates on a hand-built set', () => {
 
   it('GET /stats/by-endpoint', async () => {
     const { body } = await api.get('/stats/by-endpoint');
-    assert.deepEqual(Object.keys(body), ['endpoints']);
+    assert.deepEqual(Object.keys(body), ['endpoints', 'partial', 'retained_from']);
     assert.equal(body.endpoints.length, 1);
     assert.equal(body.endpoints[0].endpoint, '/v1/chat/completions');
     assert.equal(body.endpoints[0].requests, 20);
@@ -128,7 +129,7 @@ describe('aggregates on a hand-built set', () => {
 
   it('GET /stats/by-streamed: both sides, a side nothing matched as zeros and nulls', async () => {
     const { body } = await api.get('/stats/by-streamed');
-    assert.deepEqual(Object.keys(body), ['streamed', 'non_streamed']);
+    assert.deepEqual(Object.keys(body), ['streamed', 'non_streamed', 'partial', 'retained_from']);
     const figures = (side: Record<string, unknown>) =>
       [side.requests, side.successful_requests, side.failed_requests, side.requests_with_usage, side.avg_ttft_ms];
     // Rows 0–9 streamed (TTFT 10…100 ms); 10–17 not, 18 and 19 failed and not streamed.
@@ -150,10 +151,10 @@ describe('aggregates on a hand-built set', () => {
       duration_ms: { avg: null, p50: null, p95: null, p99: null },
       ttft_ms: { avg: null, p50: null, p95: null, p99: null },
       tokens_per_second: { avg: null, p50: null, p95: null, p99: null },
-      first_request_at: null, last_request_at: null,
+      first_request_at: null, last_request_at: null, ...NOT_PARTIAL,
     });
     for (const [route, list] of [['by-model', 'models'], ['by-key', 'keys'], ['by-user', 'users'], ['by-endpoint', 'endpoints']]) {
-      assert.deepEqual((await api.get(`/stats/${route}?user=nobody`)).body, { [list!]: [] });
+      assert.deepEqual((await api.get(`/stats/${route}?user=nobody`)).body, { [list!]: [], ...NOT_PARTIAL });
     }
   });
 
@@ -195,11 +196,11 @@ describe('aggregates on a generated set', () => {
     ['by-endpoint', 'endpoints', 'endpoint'],
   ] as const) {
     it(`GET /stats/${route} matches the reference (order, figures, percentiles)`, async () => {
-      assertClose((await api.get(`/stats/${route}`)).body, { [list]: refGroups(api.rows, dimension) });
+      assertClose((await api.get(`/stats/${route}`)).body, { [list]: refGroups(api.rows, dimension), ...NOT_PARTIAL });
     });
     it(`GET /stats/${route}?streamed=true&tag=env:prod matches the reference`, async () => {
       const filter = { streamed: true, tags: [['env', 'prod']] as const };
-      assertClose((await api.get(`/stats/${route}?streamed=true&tag=env:prod`)).body, { [list]: refGroups(api.rows, dimension, filter) });
+      assertClose((await api.get(`/stats/${route}?streamed=true&tag=env:prod`)).body, { [list]: refGroups(api.rows, dimension, filter), ...NOT_PARTIAL });
     });
   }
 

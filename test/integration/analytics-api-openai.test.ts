@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RequestRecord } from '../../src/domain/request-record.js';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
-import { type Api, DAY0, paramError, startApi } from '../helpers/analytics-harness.js';
+import { type Api, DAY0, NOT_PARTIAL, paramError, startApi } from '../helpers/analytics-harness.js';
 
 const NOW = Date.UTC(2024, 0, 20, 8, 30, 0, 0);
 const APP = 'https://app.example';
@@ -79,6 +79,7 @@ describe('OpenAI metrics proxy endpoints', () => {
         },
         model_distribution: { 'model-a': 3, 'model-b': 2, unknown: 1 },
         origin_distribution: { [APP]: 3, [LOCAL]: 1, unknown: 2 },
+        ...NOT_PARTIAL,
       },
     });
   });
@@ -119,6 +120,7 @@ describe('OpenAI metrics proxy endpoints', () => {
       },
       model_distribution: {},
       origin_distribution: {},
+      ...NOT_PARTIAL,
     });
   });
 

@@ -8,6 +8,7 @@ import type { StatsFilter } from '../../src/domain/stats-filter.js';
 import type { RequestRecord } from '../../src/domain/request-record.js';
 import { makeFailedRecord, makeRecord } from '../contract/records.js';
 import {
+  NOT_PARTIAL,
   type Api, assertClose, DAY0, generateRecords, matches, nearestRank, paramError, type Row, startApi,
 } from '../helpers/analytics-harness.js';
 
@@ -61,6 +62,7 @@ describe('timeseries bucket boundaries', () => {
             duration_ms: p(40), ttft_ms: NULLS, tokens_per_second: p(10),
           },
         ],
+        ...NOT_PARTIAL,
       },
     });
   });

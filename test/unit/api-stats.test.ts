@@ -9,6 +9,7 @@ import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { AnalyticsIndex } from '../../src/analytics/analytics-index.js';
 import { MemoryAnalytics } from '../../src/analytics/memory-analytics.js';
+import { NOT_PARTIAL } from '../helpers/analytics-harness.js';
 import type { Analytics } from '../../src/analytics/types.js';
 import { createAdminApp } from '../../src/api/admin-app.js';
 import { errorBody } from '../../src/api/error-body.js';
@@ -173,6 +174,7 @@ describe('admin API over a real SQLite store', () => {
         tokens_per_second: { avg: 15.25, p50: 10, p95: 20.5, p99: 20.5 },
         first_request_at: '2024-01-15T12:00:00.000Z',
         last_request_at: '2024-01-15T12:00:02.000Z',
+        ...NOT_PARTIAL,
       },
     });
   });
@@ -199,6 +201,7 @@ describe('admin API over a real SQLite store', () => {
             ttft_ms: { avg: null, p50: null, p95: null, p99: null },
           },
         ],
+        ...NOT_PARTIAL,
       },
     });
   });
@@ -215,7 +218,7 @@ describe('admin API over a real SQLite store', () => {
   it('GET /stats/recent defaults to 100 rows, newest first, every stored field', async () => {
     assert.deepEqual(await getJson(`${admin.baseUrl}/stats/recent`), {
       status: 200,
-      body: { requests: recentRows, next_cursor: null },
+      body: { requests: recentRows, next_cursor: null, ...NOT_PARTIAL },
     });
   });
 
@@ -224,7 +227,7 @@ describe('admin API over a real SQLite store', () => {
       const requests = recentRows.slice(0, count);
       assert.deepEqual(await getJson(`${admin.baseUrl}/stats/recent?limit=${limit}`), {
         status: 200,
-        body: { requests, next_cursor: count < 3 ? cursorOf(requests[count - 1]!) : null },
+        body: { requests, next_cursor: count < 3 ? cursorOf(requests[count - 1]!) : null, ...NOT_PARTIAL },
       });
     });
   }
@@ -232,7 +235,7 @@ describe('admin API over a real SQLite store', () => {
   it('GET /stats/recent?cursor= continues after the cursor row', async () => {
     assert.deepEqual(await getJson(`${admin.baseUrl}/stats/recent?limit=1&cursor=${cursorOf(recentRows[0]!)}`), {
       status: 200,
-      body: { requests: [recentRows[1]], next_cursor: cursorOf(recentRows[1]!) },
+      body: { requests: [recentRows[1]], next_cursor: cursorOf(recentRows[1]!), ...NOT_PARTIAL },
     });
   });
 

@@ -25,6 +25,8 @@ function fakeRecent(rows: StoredRequest[]): { fetch: FetchRecent; calls: Array<{
     const page: RecentPage = {
       requests: matching.slice(from, from + limit),
       next_cursor: from + limit < matching.length ? String(from + limit) : null,
+      partial: false,
+      retained_from: null,
     };
     return page;
   };
