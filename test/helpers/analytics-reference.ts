@@ -8,6 +8,9 @@ import type { StatsFilter } from '../../src/domain/stats-filter.js';
 import type { Aggregate, CompletionOverview, CompletionSide, Distribution, Group, GroupDimension, TimeBucket } from '../../src/analytics/types.js';
 import { COMPLETION_ENDPOINTS } from '../../src/domain/endpoints.js';
 import type { ErrorType, RequestRecord } from '../../src/domain/request-record.js';
+import {
+  DAY_MS, periodStart, utcDay, ZERO_USAGE, type UsageDimension, type UsageFilter, type UsageGranularity, type UsageTotals,
+} from '../../src/domain/usage.js';
 import { prng } from './prng.js';
 
 export const T0 = Date.UTC(2025, 0, 1);
@@ -191,4 +194,134 @@ export function refCompletion(rs: readonly RequestRecord[]): CompletionOverview 
 export function sortKeys<T extends CompletionOverview>(o: T): unknown {
   return JSON.parse(JSON.stringify(o, (_k, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+}
+
+// ---- usage: daily rollups and /stats/usage ----
+
+/**
+ * `randomRecords` spread over `days` UTC days from `from` (in no particular order): most at random
+ * times, some exactly at a UTC midnight and some at 23:59:59.999, so that day edges are exercised.
+ */
+export function spreadRecords(count: number, seed: number, from: number, days: number): RequestRecord[] {
+  const rand = prng(seed ^ 0x5eed);
+  return randomRecords(count, seed).map((r) => {
+    const day = from + Math.floor(rand() * days) * DAY_MS;
+    const u = rand();
+    const start_time = u < 0.04 ? day : u < 0.07 ? day + DAY_MS - 1 : day + Math.floor(rand() * DAY_MS);
+    return { ...r, start_time };
+  });
+}
+
+/** The usage sums of a set of records: null tokens and costs count as nothing. */
+export function refUsageTotals(rs: readonly RequestRecord[]): UsageTotals {
+  return {
+    requests: rs.length,
+    errors: rs.filter((r) => r.is_error).length,
+    input_tokens: sum(rs.map((r) => r.input_tokens)),
+    output_tokens: sum(rs.map((r) => r.output_tokens)),
+    total_tokens: sum(rs.map((r) => r.total_tokens)),
+    cached_input_tokens: sum(rs.map((r) => r.cached_input_tokens)),
+    reasoning_tokens: sum(rs.map((r) => r.reasoning_tokens)),
+    cost_usd: sum(rs.map((r) => r.cost_usd)),
+    duration_ms: sum(rs.map((r) => r.duration_ms)),
+  };
+}
+
+export const USAGE_DIMENSION: Record<UsageDimension, (r: RequestRecord) => string | null> = {
+  model: (r) => r.model, api_key_id: (r) => r.api_key_id, user: (r) => r.user, endpoint: (r) => r.endpoint,
+};
+
+/** Records grouped by (period, key); key null when not grouped. */
+function groupUsage(
+  rs: readonly RequestRecord[],
+  period: (r: RequestRecord) => number,
+  groupBy: UsageDimension | null,
+): Array<{ period: number; key: string | null; usage: UsageTotals }> {
+  const groups = new Map<string, { period: number; key: string | null; members: RequestRecord[] }>();
+  for (const r of rs) {
+    const p = period(r);
+    const key = groupBy === null ? null : USAGE_DIMENSION[groupBy](r);
+    const id = JSON.stringify([p, key]);
+    const g = groups.get(id);
+    if (g) g.members.push(r);
+    else groups.set(id, { period: p, key, members: [r] });
+  }
+  return [...groups.values()].map((g) => ({ period: g.period, key: g.key, usage: refUsageTotals(g.members) }));
+}
+
+/** `Store.dailyUsage`: days in [fromDay, toDay) of the rollups (all `records` ever written, minus days before `usageBefore`), by day then key (null last). */
+export function refDailyUsage(
+  records: readonly RequestRecord[],
+  query: { fromDay: number; toDay: number; filter: UsageFilter; groupBy: UsageDimension | null },
+  usageBefore: number | null = null,
+): Array<{ day: number; key?: string | null; usage: UsageTotals }> {
+  const rs = records.filter((r) => {
+    const day = utcDay(r.start_time);
+    return day >= query.fromDay && day < query.toDay && (usageBefore === null || day >= usageBefore) && matches(r, query.filter);
+  });
+  return groupUsage(rs, (r) => utcDay(r.start_time), query.groupBy)
+    .sort((a, b) => a.period - b.period || compareKeys(a.key, b.key))
+    .map((g) => (query.groupBy === null ? { day: g.period, usage: g.usage } : { day: g.period, key: g.key, usage: g.usage }));
+}
+
+function compareKeys(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+export interface RefUsageQuery {
+  readonly start: number | null;
+  readonly end: number;
+  readonly granularity: UsageGranularity;
+  readonly groupBy: UsageDimension | null;
+  readonly filter: UsageFilter;
+}
+
+/**
+ * `Analytics.usage` the slow way. `records` are all rows ever written (the rollups hold them all,
+ * minus the days before `usageRetainedFrom`); rows with start_time < `retainedFrom` were deleted.
+ * Whole UTC days of the range come from the rollups, the partial days at its edges from the rows;
+ * `partial` when the range starts before `usageRetainedFrom` or an edge fraction lies before
+ * `retainedFrom`.
+ */
+export function refUsage(
+  records: readonly RequestRecord[],
+  query: RefUsageQuery,
+  retention: { retainedFrom?: number | null; usageRetainedFrom?: number | null } = {},
+): {
+  start: number;
+  end: number;
+  rows: Array<{ period: number; key?: string | null; usage: UsageTotals }>;
+  totals: UsageTotals;
+  partial: boolean;
+  usageRetainedFrom: number | null;
+} {
+  const kept = retention.retainedFrom ?? null;
+  const usageKept = retention.usageRetainedFrom ?? null;
+  const rolledUp = records.filter((r) => usageKept === null || utcDay(r.start_time) >= usageKept);
+  const firstDay = rolledUp.length === 0 ? null : utcDay(rolledUp.reduce((m, r) => Math.min(m, r.start_time), Infinity));
+  const start = query.start ?? firstDay ?? query.end;
+  const end = query.end;
+  if (!(start < end)) return { start, end: Math.max(start, end), rows: [], totals: ZERO_USAGE, partial: false, usageRetainedFrom: usageKept };
+  const firstWhole = Math.ceil(start / DAY_MS) * DAY_MS;
+  const endWhole = Math.floor(end / DAY_MS) * DAY_MS;
+  const isWholeDay = (t: number): boolean => {
+    const day = utcDay(t);
+    return day >= firstWhole && day + DAY_MS <= endWhole;
+  };
+  const counted = records.filter((r) => {
+    const t = r.start_time;
+    if (!(t >= start && t < end) || !matches(r, query.filter)) return false;
+    if (isWholeDay(t)) return usageKept === null || utcDay(t) >= usageKept;
+    return kept === null || t >= kept;
+  });
+  // The edge fractions: [start, first whole day) and [end of the last whole day, end), or the whole range.
+  const edges: Array<[number, number]> = firstWhole >= endWhole ? [[start, end]] : [[start, firstWhole], [endWhole, end]];
+  const partial = (usageKept !== null && start < usageKept) || (kept !== null && edges.some(([a, b]) => a < b && a < kept));
+  const rows = groupUsage(counted, (r) => periodStart(r.start_time, query.granularity), query.groupBy)
+    .sort((a, b) => a.period - b.period || b.usage.requests - a.usage.requests || compareKeys(a.key, b.key))
+    .map((g) => (query.groupBy === null ? { period: g.period, usage: g.usage } : { period: g.period, key: g.key, usage: g.usage }));
+  return { start, end, rows, totals: refUsageTotals(counted), partial, usageRetainedFrom: usageKept };
 }
