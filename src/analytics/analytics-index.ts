@@ -21,7 +21,7 @@ import type { Aggregate, IndexQueries, CompletionOverview, Group, GroupDimension
 import { Columns, type Dictionary } from './columns.js';
 import { resolveFilter, selectRows, selectsAll, timeOnly, zoneSpan } from './select.js';
 import { aggregateBuckets, aggregateByDimension, aggregateRun, aggregateRuns, type Cover, MAX_INTERLEAVED_GROUPS } from './accumulate.js';
-import { BLOCK_SHIFT, Rollups, scanAround } from './rollups.js';
+import { BLOCK_SHIFT, Rollups, scanAround, SEGMENT_ROWS } from './rollups.js';
 import { CompletionTotals, scanCompletion } from './completion-totals.js';
 import { assignBuckets, blocksInBuckets } from './time-buckets.js';
 import { Scratch } from './scratch.js';
@@ -58,6 +58,33 @@ export class AnalyticsIndex implements IndexQueries {
       const { column, dict } = this.dimension(d);
       return { column, dictSize: dict.size };
     }, this.completionEndpoints(), this.scratch);
+  }
+
+  /**
+   * Drops leading rows that all started before `cutoff` (retention), returning how many: whole
+   * sealed segments (SEGMENT_ROWS rows) whose latest start time is before it, or every row when
+   * all are. Rows are only nearly in time order, so some rows before the cutoff may stay (the
+   * caller excludes them by time); no row at or after it ever goes. Answers for filters starting
+   * at or after the cutoff are unchanged. Later rows are renumbered down; the dictionaries stay.
+   */
+  dropBefore(cutoff: number): number {
+    const size = this.cols.size;
+    const segments = this.rollups.segments;
+    let sealed = 0;
+    while (sealed < segments.items.length && segments.max[sealed]! < cutoff) sealed++;
+    let rows = sealed * SEGMENT_ROWS;
+    if (sealed === segments.items.length && size > 0) {
+      const st = this.cols.startTime;
+      let all = true;
+      for (let i = rows; i < size && all; i++) all = st[i]! < cutoff;
+      if (all) rows = size;
+    }
+    if (rows === 0) return 0;
+    this.cols.dropLeading(rows);
+    this.rollups.dropLeading(rows);
+    this.scratch.shrink(this.cols.size);
+    this.cover = null;
+    return rows;
   }
 
   get size(): number {

@@ -80,20 +80,40 @@ export class PostingList {
     if (this.length === this.rows.length) this.rows = growI32(this.rows, this.rows.length * 2);
     this.rows[this.length++] = row;
   }
+
+  /** Removes the rows below `n` and numbers the others from n down (rows dropped from the front). */
+  dropBelow(n: number): void {
+    const rows = this.rows;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rows[mid]! < n) lo = mid + 1;
+      else hi = mid;
+    }
+    const kept = this.length - lo;
+    for (let k = 0; k < kept; k++) rows[k] = rows[lo + k]! - n;
+    this.length = kept;
+    if (kept * 2 < rows.length && rows.length > 16) this.rows = rows.slice(0, Math.max(16, kept + (kept >> 2)));
+  }
 }
 
-function growF64(a: Float64Array, cap: number) {
-  const b = new Float64Array(cap);
-  b.set(a);
+type RowArray = Float64Array | Int32Array | Uint16Array;
+
+/** An array like `a` of `cap` entries holding a's first `used` entries. */
+function resized<T extends RowArray>(a: T, cap: number, used: number): T {
+  const b = new (a.constructor as new (length: number) => T)(cap);
+  b.set(a.subarray(0, Math.min(used, cap)) as never);
   return b;
+}
+
+/** Capacity to leave after dropping rows: what remains plus a quarter, in whole zone-map blocks. */
+function capacityFor(rows: number): number {
+  const wanted = Math.max(INITIAL_CAPACITY, rows + (rows >> 2));
+  return Math.ceil(wanted / (1 << BLOCK_BITS)) << BLOCK_BITS;
 }
 export function growI32(a: Int32Array, cap: number) {
   const b = new Int32Array(cap);
-  b.set(a);
-  return b;
-}
-function growU16(a: Uint16Array, cap: number) {
-  const b = new Uint16Array(cap);
   b.set(a);
   return b;
 }
@@ -182,36 +202,59 @@ export class Columns {
   /** Posting lists keyed by `tagKey(key, value)`. */
   readonly tags = new Map<string, PostingList>();
 
+  /** The per-row columns, by field name (grown, shifted and shrunk together). */
+  private static readonly ROW_COLUMNS = [
+    'startTime', 'duration', 'ttft', 'ttlt', 'tps', 'cost',
+    'inputTokens', 'outputTokens', 'totalTokens', 'cachedTokens', 'reasoningTokens',
+    'flags', 'durationKey', 'ttftKey', 'tpsKey',
+    'model', 'endpoint', 'apiKey', 'user', 'origin', 'errorType', 'streamed',
+  ] as const;
+
+  private rowColumns(): Record<string, RowArray> {
+    return this as unknown as Record<string, RowArray>;
+  }
+
   private ensure(extra: number): void {
     const needed = this.size + extra;
     if (needed <= this.capacity) return;
     let cap = this.capacity;
     while (cap < needed) cap *= 2;
+    this.reallocate(cap);
+  }
+
+  /** Moves every column (and zone map) into arrays of `cap` rows (cap ≥ size). */
+  private reallocate(cap: number): void {
+    const columns = this.rowColumns();
+    for (const name of Columns.ROW_COLUMNS) columns[name] = resized(columns[name]!, cap, this.size);
+    const blocks = (this.size + (1 << BLOCK_BITS) - 1) >> BLOCK_BITS;
+    this.blockMin = resized(this.blockMin, cap >> BLOCK_BITS, blocks);
+    this.blockMax = resized(this.blockMax, cap >> BLOCK_BITS, blocks);
     this.capacity = cap;
-    this.startTime = growF64(this.startTime, cap);
-    this.duration = growF64(this.duration, cap);
-    this.ttft = growF64(this.ttft, cap);
-    this.ttlt = growF64(this.ttlt, cap);
-    this.tps = growF64(this.tps, cap);
-    this.cost = growF64(this.cost, cap);
-    this.inputTokens = growI32(this.inputTokens, cap);
-    this.outputTokens = growI32(this.outputTokens, cap);
-    this.totalTokens = growI32(this.totalTokens, cap);
-    this.cachedTokens = growI32(this.cachedTokens, cap);
-    this.reasoningTokens = growI32(this.reasoningTokens, cap);
-    this.flags = growU16(this.flags, cap);
-    this.durationKey = growU16(this.durationKey, cap);
-    this.ttftKey = growU16(this.ttftKey, cap);
-    this.tpsKey = growU16(this.tpsKey, cap);
-    this.model = growI32(this.model, cap);
-    this.endpoint = growI32(this.endpoint, cap);
-    this.apiKey = growI32(this.apiKey, cap);
-    this.user = growI32(this.user, cap);
-    this.origin = growI32(this.origin, cap);
-    this.errorType = growI32(this.errorType, cap);
-    this.streamed = growI32(this.streamed, cap);
-    this.blockMin = growF64(this.blockMin, cap >> BLOCK_BITS);
-    this.blockMax = growF64(this.blockMax, cap >> BLOCK_BITS);
+  }
+
+  /**
+   * Removes the first `n` rows (a multiple of the zone-map block, or every row): later rows move
+   * down by n, and so do the rows in the posting lists. Dictionaries are kept. When the columns
+   * would stay mostly empty they are reallocated smaller, so that the memory is returned.
+   */
+  dropLeading(n: number): void {
+    if (n <= 0) return;
+    if (n > this.size) throw new RangeError(`cannot drop ${n} of ${this.size} rows`);
+    if (n !== this.size && (n & ((1 << BLOCK_BITS) - 1)) !== 0) throw new RangeError(`rows dropped must be whole blocks: ${n}`);
+    const kept = this.size - n;
+    const columns = this.rowColumns();
+    for (const name of Columns.ROW_COLUMNS) columns[name]!.copyWithin(0, n, this.size);
+    const nb = n >> BLOCK_BITS;
+    const blocks = (this.size + (1 << BLOCK_BITS) - 1) >> BLOCK_BITS;
+    this.blockMin.copyWithin(0, nb, blocks);
+    this.blockMax.copyWithin(0, nb, blocks);
+    this.size = kept;
+    for (const [key, list] of this.tags) {
+      list.dropBelow(n);
+      if (list.length === 0) this.tags.delete(key);
+    }
+    const target = capacityFor(kept);
+    if (target * 3 <= this.capacity * 2) this.reallocate(target); // shrinks by a third or more
   }
 
   add(records: readonly RequestRecord[]): void {

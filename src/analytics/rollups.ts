@@ -26,7 +26,7 @@ import type { GroupDimension } from './types.js';
 export const BLOCK_SHIFT = 8;
 export const SEGMENT_SHIFT = 16;
 export const BLOCK_ROWS = 1 << BLOCK_SHIFT;
-const SEGMENT_ROWS = 1 << SEGMENT_SHIFT;
+export const SEGMENT_ROWS = 1 << SEGMENT_SHIFT;
 export const CHUNK_SHIFT = 12;
 export const CHUNK_ROWS = 1 << CHUNK_SHIFT;
 const BLOCKS_PER_CHUNK = CHUNK_ROWS / BLOCK_ROWS;
@@ -52,6 +52,13 @@ class Ranges<T> {
     this.items.push(item);
     this.min.push(min);
     this.max.push(max);
+  }
+
+  /** Removes the first n ranges. */
+  dropLeading(n: number): void {
+    this.items.splice(0, n);
+    this.min.splice(0, n);
+    this.max.splice(0, n);
   }
 
   /** Ranges whose rows all started in [lo, hi), ascending. */
@@ -115,6 +122,33 @@ export class Rollups {
       this.chunkOrders.push(order);
       this.bytes += partialBytes(total) + order.byteLength;
     }
+  }
+
+  /**
+   * Forgets the partials of the first `rows` rows, which the columns dropped: a multiple of
+   * SEGMENT_ROWS (so that blocks, chunks and segments stay aligned on row numbers), or every row.
+   */
+  dropLeading(rows: number): void {
+    if (rows % SEGMENT_ROWS !== 0 && rows < this.blocks.items.length * BLOCK_ROWS) {
+      throw new RangeError(`rollups can drop whole segments or everything, not ${rows} rows`);
+    }
+    const blocks = Math.min(this.blocks.items.length, Math.floor(rows / BLOCK_ROWS));
+    for (let b = 0; b < blocks; b++) {
+      const completion = this.completions[b]!;
+      this.bytes -= partialBytes(this.blocks.items[b]!) + this.orders[b]!.byteLength + completion.sums.byteLength + completion.counts.byteLength;
+    }
+    this.blocks.dropLeading(blocks);
+    this.orders.splice(0, blocks);
+    this.completions.splice(0, blocks);
+    const chunks = Math.min(this.chunkTotals.length, Math.floor(rows / CHUNK_ROWS));
+    for (let c = 0; c < chunks; c++) this.bytes -= partialBytes(this.chunkTotals[c]!) + this.chunkOrders[c]!.byteLength;
+    this.chunkTotals.splice(0, chunks);
+    this.chunkOrders.splice(0, chunks);
+    const segments = Math.min(this.segments.items.length, Math.floor(rows / SEGMENT_ROWS));
+    for (let s = 0; s < segments; s++) {
+      for (const groups of this.segments.items[s]!.values()) for (const p of groups?.partials ?? []) this.bytes -= partialBytes(p);
+    }
+    this.segments.dropLeading(segments);
   }
 
   /** Bytes held by the partials' arrays. */

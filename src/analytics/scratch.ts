@@ -29,6 +29,19 @@ export class Scratch {
     this.sel = this.buffer;
   }
 
+  /** Lets go of row buffers much larger than `n` rows need (after rows were dropped). */
+  shrink(n: number): void {
+    const cap = Math.max(n, 1024);
+    if (this.buffer.length > 2 * cap) {
+      this.buffer = new Int32Array(0);
+      this.gid = new Int32Array(0);
+      this.perm = new Int32Array(0);
+      this.sel = this.buffer;
+    }
+    if (this.identityRows.length > 2 * cap) this.identityRows = new Int32Array(0);
+    if (this.values.length > 2 * cap) this.values = new Float64Array(0);
+  }
+
   /** Points `sel` at the buffer selections are written into (see useAllRows). */
   useBuffer(): Int32Array {
     this.sel = this.buffer;
