@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { startAdminThread } from './api/admin-thread.js';
 import { loadOrCreateKeySecret } from './capture/attribution.js';
 import type { CaptureContext } from './capture/capture-context.js';
 import { loadTokenCounter } from './capture/token-estimate.js';
@@ -15,15 +14,15 @@ import { PriceTable } from './pricing/price-table.js';
 import { createProxyServer } from './proxy/proxy-server.js';
 import { resolveUpstream } from './proxy/upstream-target.js';
 import { Recorder } from './recorder/recorder.js';
-import { openSqliteStore } from './store/sqlite/sqlite-store.js';
-import type { Store } from './store/types.js';
+import { startDataThread } from './worker/data-thread.js';
 
 export interface RunningService {
   /** e.g. `http://127.0.0.1:8080` (the bound address; port 0 resolved). */
   readonly proxyUrl: string;
   readonly adminUrl: string;
-  readonly store: Store;
   readonly recorder: Recorder;
+  /** False while the data thread's analytics index is still loading the recorded history. */
+  statsReady(): boolean;
   /**
    * Graceful stop: stop accepting, give in-flight requests `config.shutdownTimeoutMs`, flush every
    * row, close the store. Safe to call twice.
@@ -32,23 +31,33 @@ export interface RunningService {
 }
 
 /**
- * Opens the store, starts the recorder, the proxy listener on this thread and the admin listener
- * (stats API + analytics index) on its own thread. Used by main.ts and by the tests.
+ * Starts the data thread (the store's one owner: writes, retention, analytics index, admin
+ * listener), the recorder that hands it rows, and the proxy listener on this thread. Used by
+ * main.ts and by the tests.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const capture = { ...loadCaptureContext(config), tokens: config.streamUsage === 'off' ? null : await loadTokenCounter() };
   const metrics = await startServiceMetrics(config, logger);
-  const store = openSqliteStore(config.dbPath); // creates and migrates the database before the admin thread reads it
-  let admin: Awaited<ReturnType<typeof startAdminThread>>;
+  let data: Awaited<ReturnType<typeof startDataThread>>;
   try {
-    const adminData = { dbPath: config.dbPath, port: config.adminPort, host: config.adminHost, logLevel: config.logLevel };
-    admin = await startAdminThread(adminData, logger, (format) => metrics.exposition(format));
+    data = await startDataThread(
+      {
+        dbPath: config.dbPath,
+        port: config.adminPort,
+        host: config.adminHost,
+        logLevel: config.logLevel,
+        retentionDays: config.retentionDays,
+        usageRetentionDays: config.usageRetentionDays,
+      },
+      logger,
+      (format) => metrics.exposition(format),
+    );
   } catch (err) {
-    await store.close();
     await metrics.close();
     throw err;
   }
-  const recorder = new Recorder(store, logger, { flushIntervalMs: config.flushIntervalMs, onWritten: () => admin.refresh(), observer: metrics.recorder });
+  // The recorder's writes are posted to the data thread: no transaction runs on this event loop.
+  const recorder = new Recorder(data, logger, { flushIntervalMs: config.flushIntervalMs, observer: metrics.recorder });
   metrics.watchQueueDepth(() => recorder.stats().queued);
   const target = resolveUpstream(config.upstreamUrl);
   const dispatcher = new Agent({
@@ -56,45 +65,44 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     bodyTimeout: config.upstreamTimeoutMs,
     connectTimeout: Math.min(config.upstreamTimeoutMs, 10_000),
   });
-  const proxy = createProxyServer({ dispatcher, target, logger, capture, record: (r) => recorder.enqueue(r), pathPrefixes: config.proxyPathPrefixes, observer: metrics.exchanges });
+  const proxy = createProxyServer({ dispatcher, target, logger, capture, record: (r) => recorder.enqueue(r), pathPrefixes: config.proxyPathPrefixes, observer: metrics.exchanges, statsReady: () => data.statsReady() });
 
   let proxyUrl: string;
   try {
     proxyUrl = await listen(proxy.server, config.proxyPort, config.proxyHost, 'proxy');
   } catch (err) {
     proxy.server.close();
-    await admin.close();
+    await data.close();
     await dispatcher.close();
-    await store.close();
     await metrics.close();
     throw err;
   }
   // After listening, an 'error' (e.g. EMFILE on accept) would otherwise crash the process.
   proxy.server.on('error', (err) => logger.error({ err }, 'proxy listener error'));
-  await admin.setProxyUrl(proxyUrl);
-  logger.info({ proxy: proxyUrl, admin: admin.url, upstream: target.display, db: config.dbPath }, 'llm-metrics-proxy listening');
+  await data.setProxyUrl(proxyUrl);
+  logger.info({ proxy: proxyUrl, admin: data.url, upstream: target.display, db: config.dbPath }, 'llm-metrics-proxy listening');
 
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
     const inflight = proxy.inflight();
     logger.info({ inflight, graceMs: config.shutdownTimeoutMs }, 'stopping');
     try {
-      const results = await Promise.allSettled([admin.close(), proxy.drain(config.shutdownTimeoutMs)]);
+      const results = await Promise.allSettled([data.stopListening(), proxy.drain(config.shutdownTimeoutMs)]);
       for (const r of results) if (r.status === 'rejected') logger.error({ err: r.reason }, 'error while stopping');
     } finally {
-      // Whatever failed above, every queued row is still written.
+      // Whatever failed above, every queued row is still written, then the data thread closes the store.
       await recorder.close();
       await dispatcher.close().catch(() => undefined);
-      await store.close();
+      await data.close();
       await metrics.close(); // last: OTLP export sends the final counts and spans
       logger.info(recorder.stats(), 'stopped');
     }
   };
   return {
     proxyUrl,
-    adminUrl: admin.url,
-    store,
+    adminUrl: data.url,
     recorder,
+    statsReady: () => data.statsReady(),
     close: () => (closing ??= close()),
   };
 }

@@ -15,6 +15,8 @@ export class StoreSync {
   private tail: Promise<void> = Promise.resolve();
   /** A pass that has not started yet: it will see everything stored before it starts. */
   private queued: Promise<void> | null = null;
+  /** A pass is pulling right now. */
+  private pulling = false;
 
   constructor(
     private readonly store: Store,
@@ -33,7 +35,31 @@ export class StoreSync {
     return pass;
   }
 
+  /**
+   * The data thread has just written `records` as ids `range` (null: not one consecutive run).
+   * When they directly follow what the index holds and no pull is under way, they are added as
+   * they are, without reading them back; otherwise a pull picks them up from the store.
+   */
+  appended(records: readonly RequestRecord[], range: { firstId: number; lastId: number } | null): void {
+    const idle = !this.pulling && this.queued === null;
+    if (idle && range !== null && range.firstId === this.lastId + 1 && range.lastId - range.firstId + 1 === records.length) {
+      this.add(records);
+      this.lastId = range.lastId;
+      return;
+    }
+    void this.refresh().catch(() => undefined); // failures are logged by the next caller of refresh
+  }
+
   private async pull(): Promise<void> {
+    this.pulling = true;
+    try {
+      await this.pullAll();
+    } finally {
+      this.pulling = false;
+    }
+  }
+
+  private async pullAll(): Promise<void> {
     for (;;) {
       const rows = await this.store.scan(this.lastId, SCAN_BATCH);
       if (rows.length === 0) return;

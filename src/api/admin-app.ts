@@ -22,6 +22,8 @@ export interface AdminAppDeps {
   logger: Logger;
   /** Clock for `/metrics` timestamps and timeseries defaults; Date.now unless a test fixes it. */
   now?: () => number;
+  /** False while the analytics index is still loading the history (`/health` says so). */
+  statsReady?: () => boolean;
   /** Answers `GET /api/info`; without it that route does not exist. */
   info?: () => AdminInfo;
   /** The dashboard's built files (web/dist), served at `/`; without it there is no dashboard. */
@@ -40,7 +42,10 @@ export function createAdminApp(deps: AdminAppDeps): Hono {
   const { logger } = deps;
   const app = new Hono();
 
-  app.get('/health', (c) => c.json({ status: 'ok', service: ADMIN_SERVICE_NAME }));
+  app.get('/health', (c) => {
+    if (deps.statsReady === undefined) return c.json({ status: 'ok', service: ADMIN_SERVICE_NAME });
+    return c.json({ status: 'ok', service: ADMIN_SERVICE_NAME, stats: deps.statsReady() ? 'ready' : 'loading' });
+  });
   app.route('/stats', createStatsRoutes(deps));
   app.route('/stats', createUsageRoutes(deps));
   app.route('/', createOpenAiRoutes(deps));

@@ -21,6 +21,10 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** How often the recorder flushes queued rows to the store, in ms. */
   readonly flushIntervalMs: number;
+  /** Request rows older than this many days are deleted (0: kept forever). */
+  readonly retentionDays: number;
+  /** Daily usage rollups older than this many days are deleted (0: kept forever). */
+  readonly usageRetentionDays: number;
   /** Price table file (JSON or YAML) for cost_usd; null: no costs. */
   readonly pricesFile: string | null;
   /** HMAC secret for api_key_id fingerprints; null: generated once beside the database. */

@@ -235,6 +235,22 @@ export const SETTINGS: Settings = {
     description: 'How often queued metric rows are flushed to the store, in ms',
     schema: intIn(10, 60000),
   },
+  retentionDays: {
+    env: 'RETENTION_DAYS',
+    flag: 'retention-days',
+    aliases: [],
+    default: '30',
+    description: 'Days request rows are kept (0 = forever); older ones are deleted in the background. Daily usage totals outlive them',
+    schema: intIn(0, 36500),
+  },
+  usageRetentionDays: {
+    env: 'USAGE_RETENTION_DAYS',
+    flag: 'usage-retention-days',
+    aliases: [],
+    default: '0',
+    description: 'Days the exact daily usage totals (/stats/usage) are kept (0 = forever)',
+    schema: intIn(0, 36500),
+  },
   pricesFile: {
     env: 'PRICES_FILE',
     flag: 'prices-file',

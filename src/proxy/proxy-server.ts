@@ -18,6 +18,8 @@ export interface ProxyServerOptions {
   readonly observer?: ExchangeObserver;
   /** Path prefixes forwarded to the upstream (PROXY_PATHS), e.g. `/v1/` and `/api/`. */
   readonly pathPrefixes: readonly string[];
+  /** False while the stats are still loading the history (`/health` says so; proxying goes on). */
+  readonly statsReady?: () => boolean;
 }
 
 export interface ProxyServer {
@@ -32,6 +34,8 @@ export interface ProxyServer {
 }
 
 const HEALTH_BODY = JSON.stringify({ status: 'ok', service: 'llm-metrics-proxy' });
+const HEALTH_READY = JSON.stringify({ status: 'ok', service: 'llm-metrics-proxy', stats: 'ready' });
+const HEALTH_LOADING = JSON.stringify({ status: 'ok', service: 'llm-metrics-proxy', stats: 'loading' });
 
 /**
  * The public listener: `GET /health` and everything under the configured prefixes (`/v1/` and
@@ -66,8 +70,10 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       return;
     }
     if ((url === '/health' || url.startsWith('/health?')) && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(HEALTH_BODY) });
-      res.end(HEALTH_BODY);
+      const { statsReady } = options;
+      const body = statsReady === undefined ? HEALTH_BODY : statsReady() ? HEALTH_READY : HEALTH_LOADING;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
       return;
     }
     sendJsonError(res, 404, `Not found: ${req.method} ${url.split('?')[0]}. This port serves ${served} and /health.`, 'invalid_request_error', 'not_found');

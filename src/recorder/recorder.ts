@@ -1,10 +1,21 @@
 import { StoreWriteError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestRecord } from '../domain/request-record.js';
-import type { Store } from '../store/types.js';
 
-/** Where the recorder writes batches: a store, or the writer thread that owns one. */
-export type BatchSink = Pick<Store, 'recordBatch'>;
+/** Where the recorder writes batches: a store, or the data thread that owns one. */
+export interface BatchSink {
+  /** May resolve with a `TimedWrite` (the data thread does); otherwise the recorder times the call. */
+  recordBatch(records: readonly RequestRecord[]): Promise<unknown>;
+}
+
+/** How long the store itself took for a batch, as measured where it ran. */
+export interface TimedWrite {
+  readonly storeSeconds: number;
+}
+
+function isTimedWrite(value: unknown): value is TimedWrite {
+  return typeof value === 'object' && value !== null && typeof (value as TimedWrite).storeSeconds === 'number';
+}
 
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -13,8 +24,6 @@ export interface RecorderOptions {
   readonly flushIntervalMs: number;
   /** Rows written per transaction at most; a full batch is flushed at once. */
   readonly maxBatch?: number;
-  /** Called after each successful write (e.g. to refresh the analytics index); must not throw. */
-  readonly onWritten?: () => void;
   /**
    * Rows held while the store is failing. Past this the oldest are dropped (and counted) rather
    * than memory growing without bound.
@@ -131,11 +140,11 @@ export class Recorder {
   private async write(batch: RequestRecord[]): Promise<boolean> {
     try {
       const startedAt = performance.now();
-      await this.store.recordBatch(batch);
-      this.options.observer?.written(batch.length, (performance.now() - startedAt) / 1000);
+      const result = await this.store.recordBatch(batch);
+      const seconds = isTimedWrite(result) ? result.storeSeconds : (performance.now() - startedAt) / 1000;
+      this.options.observer?.written(batch.length, seconds);
       this.recorded += batch.length;
       this.failures = 0;
-      this.options.onWritten?.();
       return true;
     } catch (err) {
       this.failedWrites++;

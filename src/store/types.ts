@@ -19,6 +19,12 @@ export interface IndexedRecord {
   readonly record: RequestRecord;
 }
 
+/** Ids of a written batch: firstId..lastId, in the order of its records. */
+export interface WrittenIds {
+  readonly firstId: number;
+  readonly lastId: number;
+}
+
 /** Whole UTC days `[fromDay, toDay)` of the daily usage rollups, summed per day (and group). */
 export interface DailyUsageQuery {
   readonly fromDay: number;
@@ -48,9 +54,10 @@ export interface RetentionMarks {
 export interface Store {
   /**
    * Writes all records (and their tags) in one transaction, adding them to the daily usage
-   * rollups in the same transaction; rejects (writing none) if any fails.
+   * rollups in the same transaction; rejects (writing none) if any fails. Resolves with the ids
+   * the rows got when they are one consecutive run (firstId..lastId in record order), else null.
    */
-  recordBatch(records: readonly RequestRecord[]): Promise<void>;
+  recordBatch(records: readonly RequestRecord[]): Promise<WrittenIds | null>;
   /** Newest first by start_time (ties: newest id first), filtered, paged by offset or cursor. */
   recent(query: RecentQuery): Promise<StoredRequest[]>;
   getRequest(id: number): Promise<StoredRequest | null>;
@@ -68,5 +75,10 @@ export interface Store {
   pruneRequests(before: number, limit: number): Promise<number>;
   /** Deletes the daily rollups of the days before `beforeDay` (a UTC midnight); returns how many rows went. */
   pruneUsage(beforeDay: number): Promise<number>;
+  /**
+   * After a prune: gives space back to the file system where far more is free than steady
+   * traffic will reuse (SQLite: incremental vacuum; adapters without the need do nothing).
+   */
+  reclaimSpace(): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,8 +5,12 @@ import type { Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/service.js';
 import type { StoredRequest } from '../../src/domain/request-record.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/types.js';
 
 export interface TestService extends RunningService {
+  /** A connection of the test's own to the service's database (the service's is on its data thread). */
+  readonly store: Store;
   readonly dir: string;
   readonly dbPath: string;
   /** Waits until at least `n` rows are stored, then returns the newest `n`, oldest first. */
@@ -32,6 +36,8 @@ export function testConfig(overrides: Partial<Config> & { upstreamUrl: string },
     logLevel: 'silent',
     shutdownTimeoutMs: 2000,
     flushIntervalMs: 10,
+    retentionDays: 0,
+    usageRetentionDays: 0,
     pricesFile: null,
     apiKeySecret: 'test-secret',
     userHeader: 'x-user-id',
@@ -56,11 +62,12 @@ export async function startTestService(overrides: Partial<Config> & { upstreamUr
   const dir = mkdtempSync(join(tmpdir(), 'lmp-test-'));
   const config = testConfig(overrides, dir);
   const service = await startService(config, createLogger(config.logLevel));
+  const store = openStore({ dbPath: config.dbPath });
   const rows = async (n: number, timeoutMs = 5000): Promise<StoredRequest[]> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await service.recorder.flush();
-      const recent = await service.store.recent({ filter: {}, limit: 1000 });
+      const recent = await store.recent({ filter: {}, limit: 1000 });
       if (recent.length >= n) return recent.slice(0, n).reverse();
       if (Date.now() > deadline) throw new Error(`expected ${n} rows, found ${recent.length}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -73,17 +80,19 @@ export async function startTestService(overrides: Partial<Config> & { upstreamUr
   };
   return {
     ...service,
+    store,
     dir,
     dbPath: config.dbPath,
     rows,
     async rowCount() {
       await service.recorder.flush();
-      return (await service.store.recent({ filter: {}, limit: 1_000_000 })).length;
+      return (await store.recent({ filter: {}, limit: 1_000_000 })).length;
     },
     rowAt,
     rowAfter: (count) => rowAt(count + 1),
     async dispose() {
       await service.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

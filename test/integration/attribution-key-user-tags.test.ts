@@ -8,6 +8,8 @@ import OpenAI from 'openai';
 import { pino } from 'pino';
 import { startService, type RunningService } from '../../src/service.js';
 import type { StoredRequest } from '../../src/domain/request-record.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/types.js';
 import { chatCompletion } from '../helpers/chunks.js';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { testConfig } from '../helpers/service.js';
@@ -17,6 +19,7 @@ const API_KEY = 'sk-very-secret-key-0123456789';
 describe('attribution: API key fingerprint, user, tags, origin, message count', () => {
   let upstream: FakeUpstream;
   let service: RunningService;
+  let store: Store;
   let dir: string;
   const logs: string[] = [];
 
@@ -32,17 +35,19 @@ describe('attribution: API key fingerprint, user, tags, origin, message count', 
     // No API_KEY_SECRET: the secret is generated beside the database.
     const config = testConfig({ upstreamUrl: upstream.url, apiKeySecret: null, logLevel: 'trace' }, dir);
     service = await startService(config, pino({ level: 'trace' }, sink));
+    store = openStore({ dbPath: config.dbPath });
   });
 
   after(async () => {
     await service.close();
+    await store.close();
     await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   async function rows(n: number): Promise<StoredRequest[]> {
     await service.recorder.flush();
-    const recent = await service.store.recent({ filter: {}, limit: 100 });
+    const recent = await store.recent({ filter: {}, limit: 100 });
     assert.equal(recent.length, n);
     return recent.reverse();
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startFakeUpstream, sendJson, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { headerValues, httpRequest } from '../helpers/raw-http.js';
+import { assertHealth } from '../helpers/health.js';
 
 /**
  * The proxy port serves `GET /health` itself and forwards only `/v1/*`; everything else (stats
@@ -34,7 +35,7 @@ describe('proxy port routes only /health and /v1/*', () => {
     assert.deepEqual(headerValues(res.rawHeaders, 'content-type'), ['application/json']);
     const body = JSON.parse(res.body.toString()) as Record<string, unknown>;
     assert.equal(body.status, 'ok');
-    assert.deepEqual(body, { status: 'ok', service: 'llm-metrics-proxy' });
+    assertHealth(body, 'llm-metrics-proxy');
     assert.equal(upstream.received.length, before);
     assert.equal(await storedRows(), 0);
   });
@@ -79,7 +80,7 @@ describe('proxy port routes only /health and /v1/*', () => {
     const before = upstream.received.length;
     const res = await httpRequest(`${service.adminUrl}/health`);
     assert.equal(res.status, 200);
-    assert.deepEqual(JSON.parse(res.body.toString()), { status: 'ok', service: 'llm-metrics-proxy-admin' });
+    assertHealth(JSON.parse(res.body.toString()), 'llm-metrics-proxy-admin');
     assert.equal(upstream.received.length, before);
   });
 });

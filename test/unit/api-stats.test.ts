@@ -301,6 +301,7 @@ describe('admin API when the store or the analytics fail', () => {
     retention: boom,
     pruneRequests: boom,
     pruneUsage: boom,
+    reclaimSpace: boom,
     close: async () => {},
   };
   const internalError = errorBody('internal error while handling the request', 'server_error', 'internal_error');

@@ -31,6 +31,8 @@ const DEFAULTS: Config = {
   logLevel: 'info',
   shutdownTimeoutMs: 5000,
   flushIntervalMs: 200,
+  retentionDays: 30,
+  usageRetentionDays: 0,
   pricesFile: null,
   apiKeySecret: null,
   userHeader: 'x-user-id',

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, StoreWriteError } from '../../errors.js';
 import type { RequestRecord, StoredRequest } from '../../domain/request-record.js';
-import type { IndexedRecord, RecentQuery, RetentionMarks, Store } from '../types.js';
+import type { IndexedRecord, RecentQuery, RetentionMarks, Store, WrittenIds } from '../types.js';
 import { applyMigrations } from './migrations.js';
 import {
   fromRow,
@@ -35,6 +35,8 @@ const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 /** `store_meta` keys: how far retention has deleted (epoch ms). */
 const REQUESTS_PRUNED_BEFORE = 'requests_pruned_before';
 const USAGE_PRUNED_BEFORE = 'usage_pruned_before';
+/** `PRAGMA auto_vacuum` value of INCREMENTAL. */
+const INCREMENTAL = 2;
 
 
 const INSERT_SQL = `
@@ -72,6 +74,9 @@ export function openSqliteStore(path: string): SqliteStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Only takes effect on a new file (before its first table): pages freed by retention can then
+    // be given back by reclaimSpace. In an older file they are reused by later inserts instead.
+    db.pragma('auto_vacuum = INCREMENTAL');
     applyMigrations(db);
     return createStore(db, path);
   } catch (err) {
@@ -100,12 +105,19 @@ function createStore(db: Database.Database, path: string): SqliteStore {
   const deleteRows = db.prepare<[string]>('DELETE FROM requests WHERE id IN (SELECT value FROM json_each(?))');
 
   // All or nothing: a throw inside rolls the whole batch back, tags and usage rollups included.
-  const insertAll = db.transaction((records: readonly InsertRecord[], valid: readonly RequestRecord[]) => {
+  const insertAll = db.transaction((records: readonly InsertRecord[], valid: readonly RequestRecord[]): WrittenIds | null => {
+    let firstId = 0;
+    let lastId = 0;
+    let consecutive = true;
     for (const { row, tags } of records) {
       const id = Number(insert.run(row).lastInsertRowid);
+      if (firstId === 0) firstId = id;
+      else if (id !== lastId + 1) consecutive = false;
+      lastId = id;
       for (const [key, value] of tags) insertTag.run(id, key, value);
     }
     usage.apply(usageDeltas(valid));
+    return consecutive && firstId !== 0 ? { firstId, lastId } : null;
   });
 
   const mark = (key: string): number | null => {
@@ -158,7 +170,7 @@ function createStore(db: Database.Database, path: string): SqliteStore {
     path,
 
     async recordBatch(records) {
-      if (records.length === 0) return;
+      if (records.length === 0) return null;
       // Validate first, so a bad record is told apart from a failing database.
       const rows: InsertRecord[] = [];
       for (const [index, record] of records.entries()) {
@@ -169,7 +181,7 @@ function createStore(db: Database.Database, path: string): SqliteStore {
         }
       }
       try {
-        insertAll(rows, records);
+        return insertAll(rows, records);
       } catch (err) {
         throw new StoreWriteError(`cannot write ${records.length} request record(s) to ${path}: ${message(err)}`, null, { cause: err });
       }
@@ -225,6 +237,15 @@ function createStore(db: Database.Database, path: string): SqliteStore {
     async pruneUsage(beforeDay) {
       checkTime(beforeDay, 'beforeDay');
       return pruneUsageDays(beforeDay);
+    },
+
+    async reclaimSpace() {
+      if (db.pragma('auto_vacuum', { simple: true }) !== INCREMENTAL) return;
+      const free = db.pragma('freelist_count', { simple: true }) as number;
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      // Steady traffic reuses what one day of retention frees; only a large surplus (retention
+      // shortened, traffic dropped) is worth returning, down to an eighth of the file kept free.
+      if (free > pages / 4) db.pragma(`incremental_vacuum(${free - Math.floor(pages / 8)})`);
     },
 
     async close() {

@@ -1,0 +1,150 @@
+/**
+ * The data thread: the one owner of the store. It writes the recorder's batches (the proxy's event
+ * loop only posts them), deletes what retention has expired, keeps the analytics index (fed with
+ * the rows it has just written, and with the history at start-up) and serves the admin listener.
+ * Stats queries and transactions therefore never hold up the proxy, and use the second core.
+ *
+ * Messages: see messages.ts; the Prometheus exposition is asked of the main thread for each
+ * scrape (exposition-bridge.ts).
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createAdaptorServer } from '@hono/node-server';
+import { AnalyticsIndex } from '../analytics/analytics-index.js';
+import { MemoryAnalytics } from '../analytics/memory-analytics.js';
+import { StoreSync } from '../analytics/store-sync.js';
+import { createAdminApp } from '../api/admin-app.js';
+import { packageVersion } from '../api/admin-info.js';
+import { DEFAULT_DASHBOARD_DIR } from '../api/dashboard-routes.js';
+import type { AdminInfo } from '../api/stats-shapes.js';
+import { AppError, StoreWriteError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { openStore } from '../store/open-store.js';
+import { Pruner } from '../store/pruner.js';
+import type { Store } from '../store/types.js';
+import { ExpositionClient } from './exposition-bridge.js';
+import type { DataWorkerData, FromDataWorker, ToDataWorker } from './messages.js';
+
+/** Retention runs at start-up and then this often: the window moves by a minute at a time. */
+const DEFAULT_PRUNE_INTERVAL_MS = 60_000;
+
+const port = parentPort;
+if (port === null) throw new Error('data-worker.ts runs as a worker thread only');
+const data = workerData as DataWorkerData;
+const post = (message: FromDataWorker): void => port.postMessage(message);
+const logger = createLogger(data.logLevel).child({ thread: 'data' });
+
+let store: Store;
+try {
+  store = openStore({ dbPath: data.dbPath });
+} catch (err) {
+  post({ type: 'failed', message: (err as Error).message, code: err instanceof AppError ? err.code : undefined });
+  port.close();
+  throw err;
+}
+
+const index = new AnalyticsIndex();
+const analytics = new MemoryAnalytics(index, store);
+const sync = new StoreSync(store, (records) => index.add(records));
+const refresh = (): Promise<void> =>
+  sync.refresh().catch((err: unknown) => logger.error({ err }, 'analytics refresh from the store failed'));
+const pruner = new Pruner({
+  store,
+  retentionDays: data.retentionDays,
+  usageRetentionDays: data.usageRetentionDays,
+  logger,
+  onPruned: (cutoff) => {
+    analytics.setRetainedFrom(cutoff);
+    index.dropBefore(cutoff);
+  },
+});
+
+// The proxy starts listening after this thread does, so its address arrives by message.
+const info: AdminInfo = { proxy_url: null, version: packageVersion() };
+const exposition = new ExpositionClient((request) => port.postMessage(request));
+const app = createAdminApp({
+  store,
+  analytics,
+  refresh,
+  logger,
+  info: () => info,
+  statsReady: () => loaded,
+  dashboardDir: DEFAULT_DASHBOARD_DIR,
+  exposition: (format) => exposition.request(format),
+});
+const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+let loaded = false;
+
+/** Writes one batch; the answer carries the store's own time for the recorder's metrics. */
+async function write({ id, records }: Extract<ToDataWorker, { type: 'write' }>): Promise<void> {
+  const startedAt = performance.now();
+  try {
+    const ids = await store.recordBatch(records);
+    post({ type: 'written', id, seconds: (performance.now() - startedAt) / 1000 });
+    sync.appended(records, ids);
+  } catch (err) {
+    const invalidIndex = err instanceof StoreWriteError ? err.invalidIndex : null;
+    post({ type: 'write-failed', id, message: (err as Error).message, invalidIndex });
+  }
+}
+
+async function stopListening(): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+}
+
+async function close(): Promise<void> {
+  await stopListening();
+  await pruner.stop();
+  await store.close();
+  port?.close();
+}
+
+port.on('message', (message: ToDataWorker | { type: string }) => {
+  if (exposition.handle(message)) return;
+  const m = message as ToDataWorker;
+  switch (m.type) {
+    case 'write':
+      void write(m);
+      return;
+    case 'proxy-url':
+      info.proxy_url = m.url;
+      post({ type: 'proxy-url-set' });
+      return;
+    case 'stop-listening':
+      void stopListening().then(() => post({ type: 'stopped-listening' }));
+      return;
+    case 'close':
+      void close();
+      return;
+  }
+});
+
+try {
+  server.listen(data.port, data.host);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  server.on('error', (err) => logger.error({ err }, 'admin listener error'));
+  post({ type: 'listening', url: `http://${host}:${address.port}` });
+} catch (err) {
+  post({ type: 'failed', message: (err as Error).message });
+  await store.close();
+  port.close();
+}
+
+if (server.listening) {
+  // Rows retention already deleted stay out of every answer, even rows a crash left behind.
+  const marks = await store.retention();
+  analytics.setRetainedFrom(marks.requestsBefore);
+  const startedAt = performance.now();
+  await refresh(); // load the recorded history; stats requests wait for it, proxying does not
+  loaded = true;
+  post({ type: 'stats-ready' });
+  logger.info({ rows: index.size, ms: Math.round(performance.now() - startedAt) }, 'analytics index loaded');
+  pruner.start(data.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS);
+}
