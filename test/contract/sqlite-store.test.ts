@@ -9,6 +9,7 @@ import { applyMigrations, MIGRATIONS } from '../../src/store/sqlite/migrations.j
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeFailedRecord, makeRecord } from './records.js';
 import { storeContract, type OpenStore } from './store-contract.js';
+import { createSqliteBeforeRollups, storeRetentionContract } from './store-retention-contract.js';
 
 const tempDirs: string[] = [];
 function tempDir(): string {
@@ -35,6 +36,7 @@ const openSqlite: OpenStore = async (location) => {
 };
 
 storeContract('SQLite', openSqlite);
+storeRetentionContract('SQLite', openSqlite, { createBeforeRollups: createSqliteBeforeRollups });
 
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0, 0);
 
