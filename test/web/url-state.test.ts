@@ -1,7 +1,10 @@
 /** The view in the URL: round trip, canonical form, defaults left out, bad values ignored. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_STATE, hasFilters, isValidTag, parseState, serializeState, type DashboardState } from '../../web/src/lib/url-state.js';
+import {
+  DEFAULT_STATE, defaultRange, hasFilters, isValidTag, parseState, serializeState, withTab, type DashboardState,
+} from '../../web/src/lib/url-state.js';
+import { DEFAULT_USAGE } from '../../web/src/lib/usage.js';
 
 const FULL: DashboardState = {
   tab: 'requests',
@@ -13,6 +16,7 @@ const FULL: DashboardState = {
   search: 'qwen 2',
   live: false,
   requestId: 42,
+  usage: { granularity: 'week', groupBy: 'none', metric: 'cost' },
 };
 
 describe('URL state', () => {
@@ -28,7 +32,8 @@ describe('URL state', () => {
       serializeState(FULL),
       'tab=requests&range=custom&from=2024-01-15T10%3A00%3A00.000Z&to=2024-01-15T14%3A30%3A00.000Z' +
         '&model=llama3.1%3A8b&endpoint=%2Fv1%2Fchat%2Fcompletions&api_key_id=key_0123456789abcdef&user=alice+%26+bob' +
-        '&status=error&streamed=false&tag=team%3Ared&tag=env%3Aa%3Db&q=qwen+2&live=off&request=42',
+        '&status=error&streamed=false&tag=team%3Ared&tag=env%3Aa%3Db&q=qwen+2&live=off&request=42' +
+        '&granularity=week&group_by=none&metric=cost',
     );
   });
 
@@ -74,5 +79,38 @@ describe('URL state', () => {
     assert.equal(hasFilters({ tags: [] }), false);
     assert.equal(hasFilters({ tags: ['a:b'] }), true);
     assert.equal(hasFilters({ streamed: false, tags: [] }), true);
+  });
+
+  it('the Usage view opens on the last 30 days, the others on 24 h; a link says a range only when it is not the default', () => {
+    assert.deepEqual(defaultRange('usage'), { key: '30d' });
+    assert.deepEqual(defaultRange('overview'), { key: '24h' });
+    assert.deepEqual(parseState('tab=usage').range, { key: '30d' });
+    assert.equal(serializeState(parseState('tab=usage&range=30d')), 'tab=usage');
+    assert.equal(serializeState(parseState('tab=usage&range=24h')), 'tab=usage&range=24h', '24 h is not the default of Usage');
+    assert.equal(serializeState(parseState('tab=models&range=30d')), 'tab=models&range=30d');
+    assert.deepEqual(parseState('tab=usage&range=custom&from=2024-01-15T10:00:00Z').range, { key: '30d' }, 'a bad range falls back to the view default');
+  });
+
+  it('switching views: a default range becomes the new view default, a chosen range is kept', () => {
+    const overview = parseState('');
+    const usage = withTab(overview, 'usage');
+    assert.equal(usage.tab, 'usage');
+    assert.deepEqual(usage.range, { key: '30d' });
+    assert.deepEqual(withTab(usage, 'models').range, { key: '24h' });
+    const chosen = parseState('range=7d');
+    assert.deepEqual(withTab(chosen, 'usage').range, { key: '7d' });
+    assert.deepEqual(withTab(withTab(chosen, 'usage'), 'overview').range, { key: '7d' });
+    const all = parseState('tab=usage&range=all');
+    assert.deepEqual(withTab(all, 'requests').range, { key: 'all' });
+  });
+
+  it('usage settings: defaults left out, each one round trips, bad values fall back', () => {
+    assert.deepEqual(parseState('').usage, DEFAULT_USAGE);
+    assert.deepEqual(DEFAULT_USAGE, { granularity: 'day', groupBy: 'model', metric: 'tokens' });
+    for (const query of ['granularity=month', 'group_by=api_key_id', 'group_by=none', 'metric=requests', 'granularity=week&group_by=user&metric=cost']) {
+      assert.equal(serializeState(parseState(`tab=usage&${query}`)), `tab=usage&${query}`);
+    }
+    assert.deepEqual(parseState('granularity=year&group_by=tag&metric=speed').usage, DEFAULT_USAGE);
+    assert.equal(serializeState(parseState('granularity=day&group_by=model&metric=tokens')), '');
   });
 });

@@ -3,11 +3,12 @@ import { TOKEN_STORAGE_KEY } from './lib/api-client.js';
 import { PROBE_PATH } from './lib/api-query.js';
 import type { RecentPage } from './lib/api-types.js';
 import { resolveWindow } from './lib/time-range.js';
-import type { DashboardState, TextFilter } from './lib/url-state.js';
+import { withTab, type DashboardState, type TextFilter } from './lib/url-state.js';
 import { ApiContext, useApi } from './hooks/use-api.js';
 import { useClock, type Clock } from './hooks/use-clock.js';
 import { useDashboardState, type UpdateState } from './hooks/use-dashboard-state.js';
 import { useLocalStorage } from './hooks/use-local-storage.js';
+import { RetentionContext, useRetentionReports } from './hooks/use-retention.js';
 import { useTheme, type ThemeState } from './hooks/use-theme.js';
 import { EmptyState } from './components/empty-state.js';
 import { FilterBar } from './components/filter-bar.js';
@@ -17,8 +18,10 @@ import { Overview } from './components/overview.js';
 import { ApiErrorMessage } from './components/panel.js';
 import { RequestDetail } from './components/request-detail.js';
 import { RequestsView } from './components/requests-view.js';
+import { RetentionNote } from './components/retention-note.js';
 import { SettingsDialog } from './components/settings-dialog.js';
 import { TAB_LABELS, TabBar } from './components/tab-bar.js';
+import { UsageView } from './components/usage-view.js';
 
 
 export function App() {
@@ -55,8 +58,10 @@ function Dashboard({ state, update, clock, theme, onSettings }: DashboardProps) 
   const window = useMemo(() => resolveWindow(state.range, clock.now), [state.range, clock.now]);
   const probe = useApi<RecentPage>(PROBE_PATH);
   const empty = probe.data !== undefined && probe.data.requests.length === 0;
-  const pick = (field: TextFilter, value: string): void =>
-    update((s) => ({ ...s, tab: 'overview', search: field === 'model' ? '' : s.search, filters: { ...s.filters, [field]: value } }));
+  const [retention, report] = useRetentionReports();
+  const filterBy = (field: TextFilter, value: string) => (s: DashboardState): DashboardState =>
+    ({ ...s, search: field === 'model' ? '' : s.search, filters: { ...s.filters, [field]: value } });
+  const pick = (field: TextFilter, value: string): void => update((s) => withTab(filterBy(field, value)(s), 'overview'));
 
   return (
     <>
@@ -81,22 +86,35 @@ function Dashboard({ state, update, clock, theme, onSettings }: DashboardProps) 
         {!empty && (
           <>
             <FilterBar filters={state.filters} window={window} onChange={(filters) => update((s) => ({ ...s, filters }))} />
-            <TabBar tab={state.tab} onChange={(tab) => update((s) => ({ ...s, tab }))} />
+            <TabBar tab={state.tab} onChange={(tab) => update((s) => withTab(s, tab))} />
             <div id="tab-panel" role="tabpanel" aria-labelledby={`tab-${state.tab}`} data-tab={state.tab}>
-              {state.tab === 'overview' && <Overview window={window} filters={state.filters} theme={theme.theme} />}
-              {state.tab === 'requests' && (
-                <RequestsView
-                  window={window}
-                  filters={state.filters}
-                  search={state.search}
-                  onSearch={(search) => update((s) => ({ ...s, search }))}
-                  onPickModel={(model) => pick('model', model)}
-                  onOpen={(id) => update((s) => ({ ...s, requestId: id }))}
-                />
-              )}
-              {state.tab !== 'overview' && state.tab !== 'requests' && (
-                <GroupView key={state.tab} tab={state.tab} window={window} filters={state.filters} onPick={pick} />
-              )}
+              <RetentionContext.Provider value={report}>
+                <RetentionNote reports={retention} onUsageView={state.tab === 'usage'} onOpenUsage={() => update((s) => withTab(s, 'usage'))} />
+                {state.tab === 'overview' && <Overview window={window} filters={state.filters} theme={theme.theme} />}
+                {state.tab === 'requests' && (
+                  <RequestsView
+                    window={window}
+                    filters={state.filters}
+                    search={state.search}
+                    onSearch={(search) => update((s) => ({ ...s, search }))}
+                    onPickModel={(model) => pick('model', model)}
+                    onOpen={(id) => update((s) => ({ ...s, requestId: id }))}
+                  />
+                )}
+                {state.tab === 'usage' && (
+                  <UsageView
+                    window={window}
+                    filters={state.filters}
+                    settings={state.usage}
+                    theme={theme.theme}
+                    onSettings={(usage) => update((s) => ({ ...s, usage }))}
+                    onPick={(field, value) => update(filterBy(field, value))}
+                  />
+                )}
+                {state.tab !== 'overview' && state.tab !== 'requests' && state.tab !== 'usage' && (
+                  <GroupView key={state.tab} tab={state.tab} window={window} filters={state.filters} onPick={pick} />
+                )}
+              </RetentionContext.Provider>
             </div>
           </>
         )}

@@ -4,7 +4,9 @@ import { CHARTS } from '../lib/chart-data.js';
 import type { Theme } from '../lib/theme.js';
 import type { TimeWindow } from '../lib/time-range.js';
 import type { Filters } from '../lib/url-state.js';
+import { retentionOf } from '../lib/retention.js';
 import { useApi } from '../hooks/use-api.js';
+import { useRetentionReport } from '../hooks/use-retention.js';
 import { ApiErrorMessage, Panel, panelState } from './panel.js';
 import { TimeChart } from './time-chart.js';
 
@@ -17,6 +19,7 @@ interface ChartsPanelProps {
 /** The five charts over time, from one `/stats/timeseries` read (the server picks the bucket). */
 export function ChartsPanel({ window, filters, theme }: ChartsPanelProps) {
   const series = useApi<Timeseries>(timeseriesPath(window, filters));
+  useRetentionReport('charts', retentionOf(series.data));
   return (
     <Panel
       id="charts"

@@ -5,7 +5,9 @@ import {
 } from '../lib/group-table.js';
 import type { TimeWindow } from '../lib/time-range.js';
 import type { Filters, TextFilter } from '../lib/url-state.js';
+import { retentionOf } from '../lib/retention.js';
 import { useApi } from '../hooks/use-api.js';
+import { useRetentionReport } from '../hooks/use-retention.js';
 import { ApiErrorMessage, Panel, panelState } from './panel.js';
 
 interface GroupViewProps {
@@ -23,6 +25,7 @@ export function GroupView({ tab, window, filters, onPick }: GroupViewProps) {
   const kind = GROUP_KINDS[tab];
   const result = useApi<Record<string, unknown>>(statsPath(kind.endpoint, window, filters));
   const [sort, setSort] = useState<SortOrder>(DEFAULT_SORT);
+  useRetentionReport(`group-${tab}`, retentionOf(result.data));
   const rows = result.data ? sortGroupRows(toGroupRows(result.data, kind), sort) : [];
 
   const heading = (column: string, label: string, numeric: boolean) => {

@@ -3,7 +3,9 @@ import { overviewPaths } from '../lib/api-query.js';
 import type { Theme } from '../lib/theme.js';
 import { formatSpan, type TimeWindow } from '../lib/time-range.js';
 import type { Filters } from '../lib/url-state.js';
+import { retentionOf } from '../lib/retention.js';
 import { useApi } from '../hooks/use-api.js';
+import { useRetentionReport } from '../hooks/use-retention.js';
 import { ChartsPanel } from './charts-panel.js';
 import { ApiErrorMessage, Panel, panelState } from './panel.js';
 import { StreamSplit } from './stream-split.js';
@@ -20,6 +22,7 @@ export function Overview({ window, filters, theme }: OverviewProps) {
   const paths = overviewPaths(window, filters);
   const current = useApi<Summary>(paths.current);
   const previous = useApi<Summary>(paths.previous);
+  useRetentionReport('summary', retentionOf(current.data));
   const span = window.start !== null && window.end !== null ? formatSpan(window.end - window.start) : null;
   // The tiles are complete once the previous period is in too (or failed: each tile says so).
   const comparing = paths.previous !== null && previous.error === undefined && (previous.loading || previous.data === undefined);

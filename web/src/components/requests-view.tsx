@@ -6,6 +6,7 @@ import type { TimeWindow } from '../lib/time-range.js';
 import type { Filters } from '../lib/url-state.js';
 import { useApi } from '../hooks/use-api.js';
 import { useRequestPages } from '../hooks/use-request-pages.js';
+import { useRetentionReport } from '../hooks/use-retention.js';
 import { ApiErrorMessage, Panel } from './panel.js';
 import { RequestTable } from './request-table.js';
 
@@ -29,6 +30,7 @@ export function RequestsView({ window, filters, search, onSearch, onPickModel, o
   const matches = searching && models.data ? matchModels(models.data.models.map((m) => m.model), search) : null;
   const sources = !searching ? [undefined] : matches !== null && matches.length > 0 && matches.length <= MAX_MERGED_MODELS ? matches : null;
   const pages = useRequestPages(sources, window, filters);
+  useRetentionReport('requests', pages.retention);
   const error = models.error ?? pages.error;
   const state = error ? 'error' : pages.loading || (sources !== null && pages.rows === undefined) || models.loading ? 'loading' : 'ready';
 

@@ -4,7 +4,9 @@ import { overviewPaths } from '../lib/api-query.js';
 import { formatCount, formatDuration, formatTokensPerSecond } from '../lib/format.js';
 import type { TimeWindow } from '../lib/time-range.js';
 import type { Filters } from '../lib/url-state.js';
+import { retentionOf } from '../lib/retention.js';
 import { useApi } from '../hooks/use-api.js';
+import { useRetentionReport } from '../hooks/use-retention.js';
 import { ApiErrorMessage, Panel, panelState } from './panel.js';
 
 interface Row {
@@ -36,6 +38,7 @@ const ROWS: readonly Row[] = [
 export function StreamSplit({ window, filters }: { readonly window: TimeWindow; readonly filters: Filters }) {
   const split = useApi<Split>(overviewPaths(window, filters).split);
   const { error, data } = split;
+  useRetentionReport('stream-split', retentionOf(data));
   const shown = filters.streamed === undefined ? 'both' : filters.streamed ? 'streamed' : 'plain';
   return (
     <Panel

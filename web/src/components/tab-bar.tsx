@@ -2,7 +2,7 @@ import { useRef, type KeyboardEvent } from 'react';
 import { TABS, type Tab } from '../lib/url-state.js';
 
 export const TAB_LABELS: Readonly<Record<Tab, string>> = {
-  overview: 'Overview', models: 'Models', keys: 'Keys', users: 'Users', endpoints: 'Endpoints', requests: 'Requests',
+  overview: 'Overview', models: 'Models', keys: 'Keys', users: 'Users', endpoints: 'Endpoints', usage: 'Usage', requests: 'Requests',
 };
 
 /** WAI-ARIA tabs: Tab reaches the selected tab, arrow keys, Home and End move between them. */

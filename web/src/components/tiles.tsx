@@ -1,6 +1,7 @@
 import type { Summary } from '../lib/api-types.js';
 import type { ApiError } from '../lib/api-client.js';
 import { compareValues, type Change } from '../lib/change.js';
+import { retentionOf } from '../lib/retention.js';
 import { TILES, type TileSpec } from '../lib/tiles.js';
 
 interface TilesProps {
@@ -47,6 +48,10 @@ function TileChange(props: {
   if (previous === undefined) return <div className="tile-change tone-neutral">…</div>;
   if (previous instanceof Error) {
     return <div className="tile-change tone-bad" title={previous.message}>comparison failed to load</div>;
+  }
+  if (retentionOf(previous)?.partial === true) {
+    // Retention deleted part of the previous period: a change against what is left would mislead.
+    return <div className="tile-change tone-neutral" title="Retention (RETENTION_DAYS) deleted part of it">previous {span} partly deleted</div>;
   }
   const change: Change | null = compareValues(value, spec.value(previous), spec.change, spec.better);
   const before = spec.format(spec.value(previous));

@@ -9,6 +9,7 @@ import { ApiError } from '../lib/api-client.js';
 import { PAGE_SIZE, recentPath } from '../lib/api-query.js';
 import { readJson } from '../lib/prefetch.js';
 import { firstPage, loadPage, type PagerState } from '../lib/request-pager.js';
+import { mergeRetention, retentionOf, type RetentionReport } from '../lib/retention.js';
 import type { TimeWindow } from '../lib/time-range.js';
 import type { Filters } from '../lib/url-state.js';
 import { ApiContext } from './use-api.js';
@@ -19,6 +20,8 @@ export interface RequestPages {
   readonly loading: boolean;
   /** The API paths the page on screen came from. */
   readonly sources: readonly string[];
+  /** Whether retention cut the answers the page on screen came from. */
+  readonly retention: RetentionReport | undefined;
   /** 1-based. */
   readonly page: number;
   readonly hasOlder: boolean;
@@ -33,6 +36,7 @@ interface Loaded {
   readonly error: ApiError | undefined;
   readonly loading: boolean;
   readonly sources: readonly string[];
+  readonly retention: RetentionReport | undefined;
 }
 
 /**
@@ -47,23 +51,28 @@ export function useRequestPages(models: ReadonlyArray<string | undefined> | null
   const [nav, setNav] = useState<{ key: string; stack: readonly PagerState[] }>({ key: queryKey, stack: [] });
   const stack = nav.key === queryKey ? nav.stack : [];
   const start = stack.at(-1) ?? first;
-  const [loaded, setLoaded] = useState<Loaded>({ rows: undefined, next: null, error: undefined, loading: false, sources: [] });
+  const [loaded, setLoaded] = useState<Loaded>({ rows: undefined, next: null, error: undefined, loading: false, sources: [], retention: undefined });
 
   useEffect(() => {
     if (start === null) return;
     const controller = new AbortController();
     const sources: string[] = [];
+    const reports: RetentionReport[] = [];
     setLoaded((previous) => ({ ...previous, loading: true }));
     loadPage(start, PAGE_SIZE, (model, cursor, limit) => {
       const path = recentPath(window, model === undefined ? filters : { ...filters, model }, limit, cursor);
       sources.push(path);
-      return readJson<RecentPage>(path, { signal: controller.signal, token });
+      return readJson<RecentPage>(path, { signal: controller.signal, token }).then((answer) => {
+        const report = retentionOf(answer);
+        if (report !== undefined) reports.push(report);
+        return answer;
+      });
     }).then(
-      (page) => setLoaded({ rows: page.rows, next: page.next, error: undefined, loading: false, sources }),
+      (page) => setLoaded({ rows: page.rows, next: page.next, error: undefined, loading: false, sources, retention: mergeRetention(reports) }),
       (err: unknown) => {
         if (controller.signal.aborted) return;
         const error = err instanceof ApiError ? err : new ApiError(String(err), null);
-        setLoaded({ rows: undefined, next: null, error, loading: false, sources });
+        setLoaded({ rows: undefined, next: null, error, loading: false, sources, retention: undefined });
       },
     );
     return () => controller.abort();

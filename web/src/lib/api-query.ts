@@ -10,7 +10,8 @@ export type StatsEndpoint =
   | 'by-endpoint'
   | 'by-streamed'
   | 'timeseries'
-  | 'recent';
+  | 'recent'
+  | 'usage';
 
 /**
  * `stats/<endpoint>?start&end&<filters>&<extra>`. Relative, so the dashboard also works behind a

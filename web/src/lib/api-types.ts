@@ -11,10 +11,14 @@ export type {
   ModelStats,
   PercentileStats,
   RecentPage,
+  RetentionNote,
   StreamSplit,
   Summary,
   Timeseries,
   TimeseriesBucket,
+  UsageAnswer,
+  UsageEntry,
+  UsageSums,
   UserStats,
 } from '../../../src/api/stats-shapes.js';
 export type { StoredRequest } from '../../../src/domain/request-record.js';

@@ -8,6 +8,7 @@ import { GROUP_KINDS } from './group-table.js';
 import { overviewPaths, PAGE_SIZE, PROBE_PATH, recentPath, requestPath, statsPath, timeseriesPath } from './api-query.js';
 import { resolveWindow } from './time-range.js';
 import type { DashboardState } from './url-state.js';
+import { usagePath } from './usage-query.js';
 
 /** The paths to read at once, in the order the page shows their panels. */
 export function firstReads(state: DashboardState, now: number): string[] {
@@ -19,6 +20,10 @@ export function firstReads(state: DashboardState, now: number): string[] {
     const searching = state.search.trim() !== '' && filters.model === undefined;
     // A search first needs the range's models; their requests follow from the answer.
     paths.push(searching ? statsPath('by-model', window, filters) : recentPath(window, filters, PAGE_SIZE, null));
+    return paths;
+  }
+  if (tab === 'usage') {
+    paths.push(usagePath(window, filters, state.usage));
     return paths;
   }
   if (tab !== 'overview') {

@@ -77,3 +77,12 @@ export function formatTimestamp(iso: string, timeZone?: string): string {
   const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A moment for sentences, in the viewer's time zone, to the minute: `4 Nov 2026, 14:03`. */
+export function formatDateTime(iso: string, timeZone?: string): string {
+  const stamp = formatTimestamp(iso, timeZone); // YYYY-MM-DD HH:MM:SS
+  const [year, month, day] = stamp.slice(0, 10).split('-').map(Number);
+  return `${day} ${MONTH_NAMES[month! - 1]} ${year}, ${stamp.slice(11, 16)}`;
+}

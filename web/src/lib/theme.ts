@@ -25,6 +25,9 @@ export interface ChartColors {
   readonly series: readonly string[];
   readonly success: string;
   readonly error: string;
+  /** The Usage view's stacked groups (distinct in order), and the "other" group on top. */
+  readonly stack: readonly string[];
+  readonly other: string;
 }
 
 export const CHART_COLORS: Readonly<Record<Theme, ChartColors>> = {
@@ -34,6 +37,8 @@ export const CHART_COLORS: Readonly<Record<Theme, ChartColors>> = {
     series: ['#2563eb', '#d97706', '#7c3aed', '#0d9488'],
     success: '#16a34a',
     error: '#dc2626',
+    stack: ['#2563eb', '#d97706', '#7c3aed', '#0d9488', '#db2777', '#65a30d', '#0891b2', '#b45309'],
+    other: '#9ca3af',
   },
   dark: {
     axis: '#a1a1aa',
@@ -41,5 +46,7 @@ export const CHART_COLORS: Readonly<Record<Theme, ChartColors>> = {
     series: ['#60a5fa', '#fbbf24', '#c084fc', '#2dd4bf'],
     success: '#4ade80',
     error: '#f87171',
+    stack: ['#60a5fa', '#fbbf24', '#c084fc', '#2dd4bf', '#f472b6', '#a3e635', '#22d3ee', '#fb923c'],
+    other: '#71717a',
   },
 };

@@ -7,8 +7,11 @@
  * Filter parameters carry the stats API's own names (`model`, `api_key_id`, `tag=key:value` …).
  */
 import { DEFAULT_RANGE, isPreset, type RangeSelection } from './time-range.js';
+import {
+  DEFAULT_USAGE, GRANULARITIES, USAGE_GROUP_BYS, USAGE_METRICS, type Granularity, type UsageGroupBy, type UsageMetric, type UsageSettings,
+} from './usage-settings.js';
 
-export const TABS = ['overview', 'models', 'keys', 'users', 'endpoints', 'requests'] as const;
+export const TABS = ['overview', 'models', 'keys', 'users', 'endpoints', 'usage', 'requests'] as const;
 export type Tab = (typeof TABS)[number];
 
 export interface Filters {
@@ -44,6 +47,8 @@ export interface DashboardState {
   readonly live: boolean;
   /** The request whose detail is open. */
   readonly requestId: number | null;
+  /** The Usage view's granularity, grouping and metric (in the URL on every tab, when not the defaults). */
+  readonly usage: UsageSettings;
 }
 
 export const DEFAULT_STATE: DashboardState = {
@@ -53,20 +58,45 @@ export const DEFAULT_STATE: DashboardState = {
   search: '',
   live: true,
   requestId: null,
+  usage: DEFAULT_USAGE,
 };
+
+/** The range a view shows until one is chosen: the last 30 days for Usage, else the last 24 h. */
+export function defaultRange(tab: Tab): RangeSelection {
+  return tab === 'usage' ? { key: '30d' } : DEFAULT_RANGE;
+}
+
+/**
+ * Another tab. A range left at the old view's default becomes the new view's default (Usage
+ * opens on 30 days, the others on 24 h); a range that was chosen is kept.
+ */
+export function withTab(state: DashboardState, tab: Tab): DashboardState {
+  const atDefault = state.range.key === defaultRange(state.tab).key;
+  return { ...state, tab, range: atDefault ? defaultRange(tab) : state.range };
+}
 
 export function parseState(query: string | URLSearchParams): DashboardState {
   const params = typeof query === 'string' ? new URLSearchParams(query) : query;
   const tab = params.get('tab');
   const id = params.get('request');
+  const view = (TABS as readonly string[]).includes(tab ?? '') ? (tab as Tab) : DEFAULT_STATE.tab;
   return {
-    tab: (TABS as readonly string[]).includes(tab ?? '') ? (tab as Tab) : DEFAULT_STATE.tab,
-    range: parseRange(params),
+    tab: view,
+    range: parseRange(params, defaultRange(view)),
     filters: parseFilters(params),
     search: params.get('q') ?? '',
     live: params.get('live') !== 'off',
     requestId: id !== null && /^[1-9]\d{0,15}$/.test(id) ? Number(id) : null,
+    usage: {
+      granularity: oneOf(params.get('granularity'), GRANULARITIES) ?? DEFAULT_USAGE.granularity,
+      groupBy: oneOf(params.get('group_by'), USAGE_GROUP_BYS) ?? DEFAULT_USAGE.groupBy,
+      metric: oneOf(params.get('metric'), USAGE_METRICS) ?? DEFAULT_USAGE.metric,
+    },
   };
+}
+
+function oneOf<T extends Granularity | UsageGroupBy | UsageMetric>(value: string | null, allowed: readonly T[]): T | undefined {
+  return (allowed as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
 }
 
 export function serializeState(state: DashboardState): string {
@@ -76,13 +106,16 @@ export function serializeState(state: DashboardState): string {
     params.set('range', 'custom');
     params.set('from', new Date(state.range.from).toISOString());
     params.set('to', new Date(state.range.to).toISOString());
-  } else if (state.range.key !== DEFAULT_STATE.range.key) {
+  } else if (state.range.key !== defaultRange(state.tab).key) {
     params.set('range', state.range.key);
   }
   appendFilters(params, state.filters);
   if (state.search !== '') params.set('q', state.search);
   if (!state.live) params.set('live', 'off');
   if (state.requestId !== null) params.set('request', String(state.requestId));
+  if (state.usage.granularity !== DEFAULT_USAGE.granularity) params.set('granularity', state.usage.granularity);
+  if (state.usage.groupBy !== DEFAULT_USAGE.groupBy) params.set('group_by', state.usage.groupBy);
+  if (state.usage.metric !== DEFAULT_USAGE.metric) params.set('metric', state.usage.metric);
   return params.toString();
 }
 
@@ -112,7 +145,7 @@ export function isValidTag(tag: string): boolean {
   return colon > 0 && colon < tag.length - 1;
 }
 
-function parseRange(params: URLSearchParams): RangeSelection {
+function parseRange(params: URLSearchParams, fallback: RangeSelection): RangeSelection {
   const key = params.get('range');
   if (key === 'all') return { key };
   if (key !== null && isPreset(key)) return { key };
@@ -121,7 +154,7 @@ function parseRange(params: URLSearchParams): RangeSelection {
     const to = Date.parse(params.get('to') ?? '');
     if (Number.isFinite(from) && Number.isFinite(to) && to > from) return { key, from, to };
   }
-  return DEFAULT_STATE.range;
+  return fallback;
 }
 
 function parseFilters(params: URLSearchParams): Filters {
