@@ -7,6 +7,7 @@ import {
   PREFETCH_FRESH_MS, prefetch, readJson, setBootTime, takeBootTime, takePrefetched,
 } from '../../web/src/lib/prefetch.js';
 import { parseState } from '../../web/src/lib/url-state.js';
+import { usagePath } from '../../web/src/lib/usage.js';
 
 const NOW = Date.UTC(2024, 0, 15, 12);
 const DAY = 86_400_000;
@@ -41,6 +42,15 @@ describe('firstReads', () => {
     const window = { start: NOW - 30 * DAY, end: NOW };
     assert.deepEqual(firstReads(parseState('tab=users&range=30d'), NOW), [PROBE_PATH, statsPath('by-user', window, NO_FILTERS)]);
     assert.deepEqual(firstReads(parseState('tab=models&request=42'), NOW).slice(0, 2), [PROBE_PATH, requestPath(42)]);
+  });
+
+  it('usage: one /stats/usage read over whole days of the last 30 days (its default), without tags', () => {
+    const window = { start: NOW - 30 * DAY, end: NOW };
+    const settings = { granularity: 'day', groupBy: 'model', metric: 'tokens' } as const;
+    const paths = firstReads(parseState('tab=usage&tag=team:red&user=u'), NOW);
+    assert.deepEqual(paths, [PROBE_PATH, usagePath(window, { user: 'u', tags: [] }, settings)]);
+    assert.equal(paths[1], 'stats/usage?start=2023-12-16T00%3A00%3A00.000Z&end=2024-01-15T12%3A00%3A00.000Z&user=u&granularity=day&group_by=model');
+    assert.deepEqual(firstReads(parseState('tab=usage&range=all&granularity=month&group_by=none'), NOW), [PROBE_PATH, 'stats/usage?granularity=month']);
   });
 
   it('requests: the first page, or the models of the range when searching (unless a model is set)', () => {

@@ -41,6 +41,7 @@ export function periodAxisLabel(t: number, granularity: Granularity): string {
 /** Every period from the one holding `start` to the one holding the last moment before `end`. */
 export function periodsBetween(start: number, end: number, granularity: Granularity, max = 5000): number[] {
   const periods: number[] = [];
+  if (!(start < end)) return periods;
   for (let t = periodStart(start, granularity); t < end && periods.length < max; t = nextPeriod(t, granularity)) periods.push(t);
   return periods;
 }
