@@ -218,6 +218,31 @@ export function analyticsContract(name: string, open: OpenAnalytics): void {
   describe(`Analytics contract: ${name}`, () => {
     const records = contractRecords();
 
+    describe('no rows at all', () => {
+      let opened: OpenedAnalytics;
+      before(async () => {
+        opened = await open([]);
+      });
+      after(async () => {
+        await opened?.close();
+      });
+      it('answers every query empty', async () => {
+        const { analytics } = opened;
+        assert.equal(await analytics.retainedFrom(), null);
+        for (const filter of [{}, { model: 'm-a' }, { start: day(1), end: day(2) }] as StatsFilter[]) {
+          assertSame(await analytics.aggregate(filter), refAggregate([]));
+          for (const dimension of Object.keys(DIMENSION) as GroupDimension[]) assert.deepEqual(await analytics.groupBy(dimension, filter), []);
+          assert.equal(await analytics.timeSpan(filter), null);
+          assertSame(await analytics.completionOverview(filter), refCompletion([]));
+        }
+        assertSame(await analytics.timeseries({ start: day(1), end: day(2) }, 6 * HOUR), refTimeseries([], day(1), day(2), 6 * HOUR));
+        for (const start of [null, day(1)]) {
+          const query: UsageQuery = { start, end: day(9), granularity: 'week', groupBy: 'model', filter: {} };
+          assertSame(await analytics.usage(query), refUsage([], query));
+        }
+      });
+    });
+
     for (const [scenario, retention] of SCENARIOS) {
       describe(scenario, () => {
         const floor = retention.retainedFrom ?? null;

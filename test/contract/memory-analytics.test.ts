@@ -34,8 +34,11 @@ async function load(store: SqliteStore): Promise<AnalyticsIndex> {
   }
 }
 
-/** `loadFirst`: the index loads the rows before the prune, so it still holds the deleted ones (as a running service's does). */
-function opener(loadFirst: boolean): OpenAnalytics {
+/**
+ * `loadFirst`: the index loads the rows before the prune, so it still holds the deleted ones (as a
+ * running service's does); `drop`: then it drops what it can before the floor, as the data thread does.
+ */
+function opener(loadFirst: boolean, drop = false): OpenAnalytics {
   return async (records, retention = {}) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmp-analytics-contract-'));
     const store = openSqliteStore(path.join(dir, 'metrics.db'));
@@ -45,6 +48,7 @@ function opener(loadFirst: boolean): OpenAnalytics {
       if (loadFirst) {
         index = await load(store);
         await prune(store, retention);
+        if (drop && retention.retainedFrom !== undefined) index.dropBefore(retention.retainedFrom);
       } else {
         await prune(store, retention);
         index = await load(store);
@@ -68,3 +72,4 @@ function opener(loadFirst: boolean): OpenAnalytics {
 
 analyticsContract('MemoryAnalytics over SQLite', opener(false));
 analyticsContract('MemoryAnalytics over SQLite, index loaded before the prune', opener(true));
+analyticsContract('MemoryAnalytics over SQLite, index loaded before the prune, then dropBefore', opener(true, true));

@@ -231,22 +231,35 @@ export const USAGE_DIMENSION: Record<UsageDimension, (r: RequestRecord) => strin
   model: (r) => r.model, api_key_id: (r) => r.api_key_id, user: (r) => r.user, endpoint: (r) => r.endpoint,
 };
 
-/** Records grouped by (period, key); key null when not grouped. */
+/** Usage sums of the records grouped by (period, key); key null when not grouped. One plain pass. */
 function groupUsage(
   rs: readonly RequestRecord[],
   period: (r: RequestRecord) => number,
   groupBy: UsageDimension | null,
 ): Array<{ period: number; key: string | null; usage: UsageTotals }> {
-  const groups = new Map<string, { period: number; key: string | null; members: RequestRecord[] }>();
+  type Sums = { -readonly [K in keyof UsageTotals]: number };
+  const groups = new Map<string, { period: number; key: string | null; usage: Sums }>();
   for (const r of rs) {
     const p = period(r);
     const key = groupBy === null ? null : USAGE_DIMENSION[groupBy](r);
-    const id = JSON.stringify([p, key]);
-    const g = groups.get(id);
-    if (g) g.members.push(r);
-    else groups.set(id, { period: p, key, members: [r] });
+    const id = key === null ? `${p}` : `${p}:${key}`;
+    let g = groups.get(id);
+    if (g === undefined) {
+      g = { period: p, key, usage: { ...ZERO_USAGE } };
+      groups.set(id, g);
+    }
+    const u = g.usage;
+    u.requests += 1;
+    if (r.is_error) u.errors += 1;
+    u.input_tokens += r.input_tokens ?? 0;
+    u.output_tokens += r.output_tokens ?? 0;
+    u.total_tokens += r.total_tokens ?? 0;
+    u.cached_input_tokens += r.cached_input_tokens ?? 0;
+    u.reasoning_tokens += r.reasoning_tokens ?? 0;
+    u.cost_usd += r.cost_usd ?? 0;
+    u.duration_ms += r.duration_ms;
   }
-  return [...groups.values()].map((g) => ({ period: g.period, key: g.key, usage: refUsageTotals(g.members) }));
+  return [...groups.values()];
 }
 
 /** `Store.dailyUsage`: days in [fromDay, toDay) of the rollups (all `records` ever written, minus days before `usageBefore`), by day then key (null last). */
