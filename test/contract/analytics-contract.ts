@@ -54,7 +54,8 @@ const USAGE_RETAINED_FROM = day(12);
 
 /** Seeded records spread over the 75 days, plus rows right at each floor and day edge used below. */
 export function contractRecords(): RequestRecord[] {
-  const spread = spreadRecords(3000, 21, FROM, DAYS);
+  // A few empty strings beside the nulls: '' is a value of its own.
+  const spread = spreadRecords(3000, 21, FROM, DAYS).map((r, i) => (i % 89 === 7 ? { ...r, user: '', api_key_id: '' } : i % 131 === 9 ? { ...r, model: '' } : r));
   const edgeTimes = [
     RETAINED_FROM - 1, RETAINED_FROM, RETAINED_FROM + 1,
     RETAINED_FROM_MIDNIGHT - 1, RETAINED_FROM_MIDNIGHT, RETAINED_FROM_MIDNIGHT + 1,
@@ -113,6 +114,8 @@ const FILTERS: Record<string, StatsFilter> = {
   'status error': { status: 'error' },
   apiKeyId: { apiKeyId: 'key_2' },
   user: { user: 'u3' },
+  'empty user': { user: '' },
+  'empty model': { model: '' },
   'one tag': { tags: [['team', 'red']] },
   'two tags': { tags: [['team', 'blue'], ['env', 'prod']] },
   'the same tag twice': { tags: [['env', 'dev'], ['env', 'dev']] },
@@ -166,6 +169,8 @@ const USAGE_FILTERS: Record<string, UsageFilter> = {
   'status success': { status: 'success' },
   apiKeyId: { apiKeyId: 'key_2' },
   user: { user: 'u3' },
+  'empty user': { user: '' },
+  'empty key': { apiKeyId: '' },
   combined: { model: 'm-a', streamed: true, status: 'success', apiKeyId: 'key_1' },
   'unknown model': { model: 'nope' },
 };
@@ -175,6 +180,7 @@ const USAGE_RANGES: ReadonlyArray<readonly [name: string, start: number | null, 
   ['start and end off midnight', day(3) + 5 * HOUR, day(40) + 17 * HOUR + 1],
   ['start null (from the first day)', null, day(60) + 3 * HOUR],
   ['start null, end after the data', null, day(DAYS + 3)],
+  ['start null, end before the data', null, day(-3)],
   ['inside one day', day(31) + HOUR, day(31) + 20 * HOUR],
   ['across one midnight, no whole day', day(5) + 10 * HOUR, day(6) + 5 * HOUR],
   ['across a week start at midnight, no whole day', day(6) + 15 * HOUR, day(7) + 2 * HOUR + 1],
