@@ -50,7 +50,7 @@ export function UsageView({ window, filters, settings, theme, onSettings, onPick
       <Panel id="usage" title={`Usage per ${settings.granularity}`} state={state} source={result.source}>
         <UsageControls settings={settings} onSettings={onSettings} />
         {filters.tags.length > 0 && (
-          <p className="note" role="note" data-testid="usage-tag-note">
+          <p className="callout" role="note" data-testid="usage-tag-note">
             Usage ignores tag filters ({filters.tags.join(', ')}): the daily totals are not kept per tag, so these figures count
             requests whatever their tags. The other filters apply.
           </p>
