@@ -1,20 +1,34 @@
 /**
  * Timing check for the analytics index (not a test): fills 1,000,000 realistic records and prints
- * milliseconds per call of each aggregate query, add() throughput and memory per record.
+ * add() time, memory per record, milliseconds per call of each aggregate query and of dropBefore,
+ * for this tree's index and, in the same run, for the index of a baseline commit (taken with
+ * `git archive`), so that both figures see the same machine load.
  *
- *   npx tsx bench/analytics-index.ts [records]
+ *   npx tsx bench/analytics-index.ts [records] [--baseline <commit>|--no-baseline] [--queries]
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { AnalyticsIndex } from '../src/analytics/analytics-index.js';
+import type { IndexQueries } from '../src/analytics/types.js';
 import type { StatsFilter } from '../src/domain/stats-filter.js';
 import type { ErrorType, RequestRecord } from '../src/domain/request-record.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-const N = Number(process.argv[2] ?? 1_000_000);
+const args = process.argv.slice(2);
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+/** The index before the retention and memory work (dropBefore, narrow columns, faster add). */
+const DEFAULT_BASELINE = '499bbfe';
+const baselineRef = args.includes('--no-baseline') ? null : (args[args.indexOf('--baseline') + 1] ?? null) && args.includes('--baseline')
+  ? args[args.indexOf('--baseline') + 1]!
+  : DEFAULT_BASELINE;
+const withQueries = args.includes('--queries');
 const DAY = 86_400_000;
 const END = Date.UTC(2025, 0, 31);
 const START = END - 30 * DAY;
@@ -49,6 +63,7 @@ const ORIGINS = [null, null, null, 'https://chat.example.com', 'http://localhost
 const ERRORS: ErrorType[] = ['upstream_status', 'upstream_status', 'upstream_timeout', 'client_aborted', 'stream_error'];
 
 function record(i: number): RequestRecord {
+  if (i === 0) seed = 42; // every index gets the same records
   const endpoint = pick(ENDPOINTS);
   const embedding = endpoint === '/v1/embeddings';
   const model = embedding ? 'text-embed-3' : rand() < 0.01 ? null : skewed(MODELS.slice(0, 7));
@@ -84,25 +99,42 @@ function memory(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-const before = memory();
-const index = new AnalyticsIndex();
-const BATCH = 10_000;
-let addMs = 0;
-for (let i = 0; i < N; i += BATCH) {
-  const batch: RequestRecord[] = [];
-  for (let j = i; j < Math.min(N, i + BATCH); j++) batch.push(record(j));
-  const t0 = performance.now();
-  index.add(batch);
-  addMs += performance.now() - t0;
+interface BenchIndex extends IndexQueries {
+  add(records: readonly RequestRecord[]): void;
+  dropBefore?(cutoff: number): number;
+  readonly size: number;
+  readonly allocatedBytes: number;
 }
-const afterAdd = memory();
-console.log(`records: ${index.size.toLocaleString('en')}`);
-console.log(`add(): ${addMs.toFixed(0)} ms total, ${Math.round(N / (addMs / 1000)).toLocaleString('en')} records/s (batches of ${BATCH})`);
-console.log(`memory after add: ${((afterAdd - before) / N).toFixed(1)} bytes/record (heap + array buffers; columns allocate ${(index.allocatedBytes / N).toFixed(1)})`);
+type IndexClass = new () => BenchIndex;
+
+/** The baseline commit's AnalyticsIndex, from its own copy of src/. */
+async function baselineIndex(ref: string): Promise<IndexClass> {
+  const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'analytics-baseline-'));
+  const tar = execFileSync('git', ['-C', root, 'archive', ref, 'src'], { maxBuffer: 1 << 28 });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  const mod = (await import(pathToFileURL(path.join(dir, 'src/analytics/analytics-index.ts')).href)) as { AnalyticsIndex: IndexClass };
+  return mod.AnalyticsIndex;
+}
+
+const BATCH = 10_000;
+
+/** A new index of N records; add() time in ms (records are made outside the timing). */
+function fill(Index: IndexClass): { index: BenchIndex; addMs: number } {
+  const index = new Index();
+  let addMs = 0;
+  for (let i = 0; i < N; i += BATCH) {
+    const batch: RequestRecord[] = [];
+    for (let j = i; j < Math.min(N, i + BATCH); j++) batch.push(record(j));
+    const t0 = performance.now();
+    index.add(batch);
+    addMs += performance.now() - t0;
+  }
+  return { index, addMs };
+}
 
 /** Median and max wall-clock ms per call, and mean CPU ms per call (less sensitive to other load on the machine). */
-function time(label: string, fn: () => unknown, runs = 15): void {
+function time(label: string, fn: () => unknown, runs = 15): number {
   for (let i = 0; i < 3; i++) fn();
   const ms: number[] = [];
   const cpu0 = process.cpuUsage();
@@ -116,30 +148,102 @@ function time(label: string, fn: () => unknown, runs = 15): void {
   const median = ms[Math.floor(ms.length / 2)]!;
   const cpuMs = (cpu.user + cpu.system) / 1000 / runs;
   console.log(
-    `${label.padEnd(46)} median ${median.toFixed(1).padStart(6)} ms   max ${ms[ms.length - 1]!.toFixed(1).padStart(6)} ms   cpu ${cpuMs.toFixed(1).padStart(6)} ms`,
+    `  ${label.padEnd(46)} median ${median.toFixed(1).padStart(6)} ms   max ${ms[ms.length - 1]!.toFixed(1).padStart(6)} ms   cpu ${cpuMs.toFixed(1).padStart(6)} ms`,
   );
+  return median;
 }
 
 const all: StatsFilter = {};
 const lastHour = { start: END - 3_600_000, end: END };
 const autoBucket = Math.ceil((30 * DAY) / 500);
-time('aggregate (no filter)', () => index.aggregate(all));
-time('aggregate (model filter)', () => index.aggregate({ model: 'gpt-4o-mini' }));
-time('aggregate (tag filter)', () => index.aggregate({ tags: [['team', 'red']] }));
-time('aggregate (last hour)', () => index.aggregate(lastHour));
-time('aggregate (unknown model)', () => index.aggregate({ model: 'nope' }));
-time('aggregate (model+streamed+success+30d range)', () =>
-  index.aggregate({ model: 'gpt-4o', streamed: true, status: 'success', start: START, end: END }));
-for (const dim of ['model', 'api_key_id', 'user', 'endpoint', 'streamed'] as const) time(`groupBy ${dim}`, () => index.groupBy(dim, all));
 // The dashboard's "last 30 days": a window not aligned to anything.
 const month = { start: START + 1_234_567, end: END + 1_234_567 };
-time('aggregate (30 days, unaligned)', () => index.aggregate(month));
-time('groupBy streamed (30 days, unaligned)', () => index.groupBy('streamed', month));
-time('timeSpan (30 days, unaligned)', () => index.timeSpan(month));
-time('timeseries 30 days, unaligned, 6h buckets (the dashboard\'s, 121)', () => index.timeseries(month, 6 * 3_600_000));
-time(`timeseries 30 days, ${autoBucket} ms buckets (500)`, () => index.timeseries({ start: START, end: END }, autoBucket));
-time('timeseries 1 day, 1h buckets (24)', () => index.timeseries({ start: END - DAY, end: END }, 3_600_000));
-time('completionOverview (no filter)', () => index.completionOverview(all));
-const afterQueries = memory();
+
+/** Every query once (what allocates the scratch buffers), or timed with --queries. */
+function queries(index: BenchIndex, timed: boolean): void {
+  const run = (label: string, fn: () => unknown): void => {
+    if (timed) time(label, fn);
+    else fn();
+  };
+  run('aggregate (no filter)', () => index.aggregate(all));
+  run('aggregate (model filter)', () => index.aggregate({ model: 'gpt-4o-mini' }));
+  run('aggregate (tag filter)', () => index.aggregate({ tags: [['team', 'red']] }));
+  run('aggregate (last hour)', () => index.aggregate(lastHour));
+  run('aggregate (unknown model)', () => index.aggregate({ model: 'nope' }));
+  run('aggregate (model+streamed+success+30d range)', () =>
+    index.aggregate({ model: 'gpt-4o', streamed: true, status: 'success', start: START, end: END }));
+  for (const dim of ['model', 'api_key_id', 'user', 'endpoint', 'streamed'] as const) run(`groupBy ${dim}`, () => index.groupBy(dim, all));
+  run('aggregate (30 days, unaligned)', () => index.aggregate(month));
+  run('groupBy streamed (30 days, unaligned)', () => index.groupBy('streamed', month));
+  run('timeSpan (30 days, unaligned)', () => index.timeSpan(month));
+  run('timeseries 30 days, unaligned, 6h buckets (the dashboard\'s, 121)', () => index.timeseries(month, 6 * 3_600_000));
+  run(`timeseries 30 days, ${autoBucket} ms buckets (500)`, () => index.timeseries({ start: START, end: END }, autoBucket));
+  run('timeseries 1 day, 1h buckets (24)', () => index.timeseries({ start: END - DAY, end: END }, 3_600_000));
+  run('completionOverview (no filter)', () => index.completionOverview(all));
+}
+
+interface Figures {
+  addMs: number[];
+  afterAdd: number;
+  afterQueries: number;
+  allocated: number;
+}
+
+/** Builds an index of N records; memory figures are bytes per record (heap + array buffers, after GC). */
+function measure(label: string, Index: IndexClass, figures: Figures, timed: boolean): BenchIndex {
+  const before = memory();
+  const { index, addMs } = fill(Index);
+  figures.addMs.push(addMs);
+  figures.afterAdd = (memory() - before) / N;
+  console.log(`${label}: add() ${addMs.toFixed(0)} ms (${Math.round(N / (addMs / 1000)).toLocaleString('en')} records/s, batches of ${BATCH})`);
+  if (timed) console.log(`${label} queries:`);
+  queries(index, timed);
+  figures.afterQueries = (memory() - before) / N;
+  figures.allocated = index.allocatedBytes / N;
+  return index;
+}
+
+console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`${N.toLocaleString('en')} records${baselineRef === null ? '' : `; baseline: ${baselineRef}`}`);
+const Baseline = baselineRef === null ? null : await baselineIndex(baselineRef);
+const base: Figures = { addMs: [], afterAdd: 0, afterQueries: 0, allocated: 0 };
+const cur: Figures = { addMs: [], afterAdd: 0, afterQueries: 0, allocated: 0 };
+// Alternating builds, so that both see the same machine load; the best add() of each counts.
+const rounds = 2;
+let index: BenchIndex | null = null;
+for (let round = 0; round < rounds; round++) {
+  const last = round === rounds - 1;
+  if (Baseline !== null) measure('baseline', Baseline, base, last && withQueries);
+  index = null;
+  index = measure('current ', AnalyticsIndex, cur, last && withQueries);
+  if (!last) index = null;
+}
+const best = (ms: number[]): number => Math.min(...ms);
+const row = (label: string, f: (x: Figures) => string): void =>
+  console.log(`${label.padEnd(34)} ${Baseline === null ? '' : `baseline ${f(base).padStart(8)}   `}current ${f(cur).padStart(8)}`);
+console.log('');
+row('add() of all records, best (ms)', (x) => best(x.addMs).toFixed(0));
+row('add() per million (s)', (x) => ((best(x.addMs) / N) * 1000).toFixed(2));
+row('memory after add (B/record)', (x) => x.afterAdd.toFixed(1));
+row('memory after queries (B/record)', (x) => x.afterQueries.toFixed(1));
+row('allocatedBytes (B/record)', (x) => x.allocated.toFixed(1));
+
+// Retention: drop the oldest rows (a day's worth, the daily pruning; then most of the window).
+const idx = index!;
+console.log('');
+for (const days of [1, 2, 3, 20]) {
+  const cutoff = START + days * DAY;
+  const sizeBefore = idx.size;
+  const bytesBefore = idx.allocatedBytes;
+  const t0 = performance.now();
+  const dropped = idx.dropBefore!(cutoff);
+  const ms = performance.now() - t0;
+  const t1 = performance.now();
+  idx.aggregate(all);
+  const firstQuery = performance.now() - t1;
+  console.log(
+    `dropBefore(start + ${days} d): ${dropped.toLocaleString('en')} of ${sizeBefore.toLocaleString('en')} rows in ${ms.toFixed(1)} ms; ` +
+      `allocated ${(bytesBefore / 1e6).toFixed(1)} → ${(idx.allocatedBytes / 1e6).toFixed(1)} MB; next aggregate ${firstQuery.toFixed(1)} ms`,
+  );
+}
 console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`memory after queries: ${((afterQueries - before) / N).toFixed(1)} bytes/record (incl. reusable scratch buffers)`);

@@ -17,7 +17,7 @@ import type { Aggregate, Distribution } from './types.js';
 import {
   Accumulator, build, EMPTY_AGGREGATE, finish, mergePartial, presentCounts, S_METRICS, scanInterleaved, scanRun,
 } from './accumulator.js';
-import { BIT_DURATION, BIT_TPS, BIT_TTFT, type Columns } from './columns.js';
+import { BIT_DURATION, BIT_TPS, BIT_TTFT, type Columns, type IdArray } from './columns.js';
 import { denseGroups, slotOf } from './dense-groups.js';
 import { selectDistribution } from './percentile.js';
 import { gatherBlock, gatherChunkGroups, gatherRows, targetedKeys } from './gather.js';
@@ -101,6 +101,7 @@ function gatherUnit(
 /** A run of few rows: pass 1, then selection among all its values (compacted branch-free). */
 function smallRun(cols: Columns, rows: Int32Array, from: number, to: number, scratch: Scratch, acc: Accumulator): Aggregate {
   scanRun(cols, rows, from, to, acc, 0);
+  acc.settle(cols);
   const counts = acc.allCounts();
   const sums = acc.sums.slice();
   const present = presentCounts(counts, 1);
@@ -108,6 +109,9 @@ function smallRun(cols: Columns, rows: Int32Array, from: number, to: number, scr
   scratch.ensureValues(3 * len);
   const values = scratch.values;
   const { flags, duration, ttft, tps, durationKey, ttftKey, tpsKey } = cols;
+  const dScale = cols.durationColumn.scale;
+  const fScale = cols.ttftColumn.scale;
+  const sScale = cols.tpsColumn.scale;
   const bitDuration = BIT_DURATION;
   const bitTtft = BIT_TTFT;
   const bitTps = BIT_TPS;
@@ -122,11 +126,11 @@ function smallRun(cols: Columns, rows: Int32Array, from: number, to: number, scr
   for (let k = from; k < to; k++) {
     const i = rows[k]!;
     const f = flags[i]!;
-    values[c0] = duration[i]!;
+    values[c0] = duration[i]! / dScale;
     c0 += (f >> bitDuration) & 1;
-    values[c1] = ttft[i]!;
+    values[c1] = ttft[i]! / fScale;
     c1 += (f >> bitTtft) & 1;
-    values[c2] = tps[i]!;
+    values[c2] = tps[i]! / sScale;
     c2 += (f >> bitTps) & 1;
     mh[durationKey[i]!] = 0;
     mh[ks + ttftKey[i]!] = 0;
@@ -134,6 +138,7 @@ function smallRun(cols: Columns, rows: Int32Array, from: number, to: number, scr
   }
   acc.codeHist.fill(0);
   acc.sums.fill(0);
+  acc.raw.fill(0);
   const distributions: Distribution[] = [0, 1, 2].map((m) => selectDistribution(values, m * len, present[m]!, sums[S_METRICS + m]!));
   return build(counts, sums, 0, distributions);
 }
@@ -143,7 +148,7 @@ function smallRun(cols: Columns, rows: Int32Array, from: number, to: number, scr
  * (-1: null) and their aggregates, in order of first appearance.
  */
 export function aggregateByDimension(
-  cols: Columns, rollups: Rollups, dimension: GroupDimension, column: Int32Array, dictSize: number, n: number,
+  cols: Columns, rollups: Rollups, dimension: GroupDimension, column: IdArray, dictSize: number, n: number,
   scratch: Scratch, cover: Cover | null,
 ): { ids: Int32Array; aggregates: Aggregate[] } {
   const { sel, gid } = scratch;
@@ -185,7 +190,7 @@ export function aggregateByDimension(
 export function aggregateRuns(
   cols: Columns, rollups: Rollups, scratch: Scratch, n: number, groupCount: number, blocks: readonly (readonly number[])[] | null,
 ): Aggregate[] {
-  const { sel, gid, perm } = scratch;
+  const { sel, gid } = scratch;
   const starts = new Int32Array(groupCount + 1);
   for (let k = 0; k < n; k++) starts[gid[k]! + 1]!++;
   for (let g = 0; g < groupCount; g++) starts[g + 1]! += starts[g]!;
@@ -194,6 +199,7 @@ export function aggregateRuns(
   for (let k = 1; k < n && sorted; k++) sorted = gid[k - 1]! <= gid[k]!;
   let rows = sel;
   if (!sorted) {
+    const perm = scratch.perm(n);
     const cursor = starts.slice(0, groupCount);
     for (let k = 0; k < n; k++) perm[cursor[gid[k]!]!++] = sel[k]!;
     rows = perm;

@@ -34,7 +34,10 @@ export class Accumulator {
   readonly codeHist: Int32Array;
   /** Per group: counts merged from partials (C_SLOTS each). */
   readonly counts: Float64Array;
+  /** Per group: sums (S_SLOTS each); the metrics' sums hold merged partials, settle() adds the scanned rows'. */
   readonly sums: Float64Array;
+  /** Per group and metric: the sum of the scanned rows' stored metric values (columns.ts: × scale). */
+  readonly raw: Float64Array;
   /** Per group and metric: histogram of bucket keys (STRIDE per group). */
   readonly keyHist: Int32Array;
 
@@ -42,6 +45,7 @@ export class Accumulator {
     this.codeHist = new Int32Array(groupCount * CODES);
     this.counts = new Float64Array(groupCount * C_SLOTS);
     this.sums = new Float64Array(groupCount * S_SLOTS);
+    this.raw = new Float64Array(groupCount * METRICS);
     this.keyHist = new Int32Array(groupCount * STRIDE);
   }
 
@@ -49,7 +53,24 @@ export class Accumulator {
     this.codeHist.fill(0);
     this.counts.fill(0);
     this.sums.fill(0);
+    this.raw.fill(0);
     this.keyHist.fill(0);
+  }
+
+  /**
+   * Adds the scanned rows' metric sums, divided by their columns' scales, into `sums` (each
+   * stored sum is an exact integer while a column is scaled, so this divides once, exactly).
+   */
+  settle(cols: Columns): void {
+    const scales = [cols.durationColumn.scale, cols.ttftColumn.scale, cols.tpsColumn.scale];
+    for (let g = 0; g < this.groupCount; g++) {
+      for (let m = 0; m < METRICS; m++) {
+        const r = this.raw[g * METRICS + m]!;
+        if (r === 0) continue;
+        this.sums[g * S_SLOTS + S_METRICS + m]! += r / scales[m]!;
+        this.raw[g * METRICS + m] = 0;
+      }
+    }
   }
 
   /** Rows per group and per counted flag bit (C_SLOTS per group). */
@@ -117,9 +138,11 @@ export function scanRun(cols: Columns, rows: Int32Array, from: number, to: numbe
   s[s0 + 3]! += cached;
   s[s0 + 4]! += reasoning;
   s[s0 + 5]! += costSum;
-  s[s0 + 6]! += durationSum;
-  s[s0 + 7]! += ttftSum;
-  s[s0 + 8]! += tpsSum;
+  const raw = acc.raw;
+  const r0 = g * METRICS;
+  raw[r0]! += durationSum;
+  raw[r0 + 1]! += ttftSum;
+  raw[r0 + 2]! += tpsSum;
 }
 
 /** Pass 1 over rows[from..to), entry k in group gid[k]. */
@@ -130,7 +153,8 @@ export function scanInterleaved(cols: Columns, rows: Int32Array, gid: Int32Array
   const stride = STRIDE;
   const ks = KEY_SLOTS;
   const ks2 = 2 * KEY_SLOTS;
-  const { codeHist: hist, sums, keyHist: mh } = acc;
+  const metrics = METRICS;
+  const { codeHist: hist, sums, raw, keyHist: mh } = acc;
   const { flags, duration, ttft, tps, durationKey, ttftKey, tpsKey, inputTokens, outputTokens, totalTokens, cachedTokens, cost } = cols;
   for (let k = from; k < to; k++) {
     const i = rows[k]!;
@@ -142,9 +166,10 @@ export function scanInterleaved(cols: Columns, rows: Int32Array, gid: Int32Array
     sums[s + 2]! += totalTokens[i]!;
     sums[s + 3]! += cachedTokens[i]!;
     sums[s + 5]! += cost[i]!;
-    sums[s + 6]! += duration[i]!;
-    sums[s + 7]! += ttft[i]!;
-    sums[s + 8]! += tps[i]!;
+    const r = g * metrics;
+    raw[r]! += duration[i]!;
+    raw[r + 1]! += ttft[i]!;
+    raw[r + 2]! += tps[i]!;
     const h = g * stride;
     mh[h + durationKey[i]!]!++;
     mh[h + ks + ttftKey[i]!]!++;
@@ -160,11 +185,11 @@ export function scanInterleaved(cols: Columns, rows: Int32Array, gid: Int32Array
 export interface Partial {
   /** Counts (C_SLOTS), then sums (S_SLOTS). */
   readonly head: Float64Array;
-  /** Per metric: the first key counted, how many keys follow, their counts. */
-  readonly hist: Int32Array;
+  /** Per metric: the first key counted, how many keys follow, their counts (16 bits when every count fits). */
+  readonly hist: Uint16Array | Int32Array;
 }
 
-/** Group g's totals as a Partial; `counts` is acc.allCounts(). */
+/** Group g's totals as a Partial; `counts` is acc.allCounts(), and acc was settled. */
 export function packPartial(acc: Accumulator, g: number, counts: Float64Array): Partial {
   const ranges: number[] = [];
   let size = 0;
@@ -181,7 +206,8 @@ export function packPartial(acc: Accumulator, g: number, counts: Float64Array): 
   const head = new Float64Array(C_SLOTS + S_SLOTS);
   head.set(counts.subarray(g * C_SLOTS, (g + 1) * C_SLOTS), 0);
   head.set(acc.sums.subarray(g * S_SLOTS, (g + 1) * S_SLOTS), C_SLOTS);
-  const hist = new Int32Array(size);
+  // Keys and lengths are below 1,028; counts at most the range's rows.
+  const hist = counts[g * C_SLOTS]! <= 0xffff ? new Uint16Array(size) : new Int32Array(size);
   let at = 0;
   for (let m = 0; m < METRICS; m++) {
     const lo = ranges[2 * m]!;
@@ -236,6 +262,7 @@ export type Gather = (plan: PercentilePlan, cand: Float64Array, cursor: Int32Arr
 /** Pass 2 and the result: the aggregate of each group of `acc`, null for a group without rows. */
 export function finish(cols: Columns, acc: Accumulator, scratch: Scratch, gather: Gather): (Aggregate | null)[] {
   const groupCount = acc.groupCount;
+  acc.settle(cols);
   const counts = acc.allCounts();
   const present = presentCounts(counts, groupCount);
   const plan = planPercentiles(acc.keyHist, present, groupCount, scratch.targetFor(groupCount * STRIDE));

@@ -18,7 +18,7 @@ import type { RequestRecord } from '../domain/request-record.js';
 import { COMPLETION_ENDPOINTS } from '../domain/endpoints.js';
 import type { StatsFilter } from '../domain/stats-filter.js';
 import type { Aggregate, IndexQueries, CompletionOverview, Group, GroupDimension, TimeBucket } from './types.js';
-import { Columns, type Dictionary } from './columns.js';
+import { Columns, type Dictionary, type IdArray } from './columns.js';
 import { resolveFilter, selectRows, selectsAll, timeOnly, zoneSpan } from './select.js';
 import { aggregateBuckets, aggregateByDimension, aggregateRun, aggregateRuns, type Cover, MAX_INTERLEAVED_GROUPS } from './accumulate.js';
 import { BLOCK_SHIFT, Rollups, scanAround, SEGMENT_ROWS } from './rollups.js';
@@ -57,7 +57,7 @@ export class AnalyticsIndex implements IndexQueries {
     this.rollups.update(this.cols, (d) => {
       const { column, dict } = this.dimension(d);
       return { column, dictSize: dict.size };
-    }, this.completionEndpoints(), this.scratch);
+    }, this.completionEndpoints());
   }
 
   /**
@@ -99,7 +99,9 @@ export class AnalyticsIndex implements IndexQueries {
   aggregate(filter: StatsFilter): Aggregate {
     const n = this.select(filter);
     const blocks = this.cover === null ? [] : this.rollups.blocks.within(this.cover[0], this.cover[1]);
-    return aggregateRun(this.cols, this.rollups, this.scratch.sel, 0, n, this.scratch, blocks);
+    const result = aggregateRun(this.cols, this.rollups, this.scratch.sel, 0, n, this.scratch, blocks);
+    this.scratch.trim();
+    return result;
   }
 
   groupBy(dimension: GroupDimension, filter: StatsFilter): Group[] {
@@ -112,6 +114,7 @@ export class AnalyticsIndex implements IndexQueries {
       return { key: id < 0 ? null : dict.values[id]!, aggregate };
     });
     groups.sort(compareGroups);
+    this.scratch.trim();
     return groups;
   }
 
@@ -143,6 +146,7 @@ export class AnalyticsIndex implements IndexQueries {
     }
     const out: TimeBucket[] = new Array<TimeBucket>(count);
     for (let b = 0; b < count; b++) out[b] = { start: first + b * bucketMs, aggregate: aggregates[b]! };
+    this.scratch.trim();
     return out;
   }
 
@@ -199,7 +203,7 @@ export class AnalyticsIndex implements IndexQueries {
     return this.completionTable;
   }
 
-  private dimension(dimension: GroupDimension): { column: Int32Array; dict: Dictionary } {
+  private dimension(dimension: GroupDimension): { column: IdArray; dict: Dictionary } {
     const c = this.cols;
     switch (dimension) {
       case 'model':

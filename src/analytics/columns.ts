@@ -1,17 +1,29 @@
 /**
  * Columnar in-memory storage behind the analytics index: one growable typed array per field
- * (capacity doubling), strings dictionary-encoded, tags as posting lists of row indexes.
+ * (capacity grows by a quarter), strings dictionary-encoded, tags as posting lists of row indexes.
  *
- * Nulls: dictionary columns (Int32) hold -1. Number columns hold 0 for null and the row's
- * `flags` say which values are present, so that scans can sum and count without branching
- * (branch mispredictions cost more than the arithmetic). Token counts are rounded and clamped
- * to 0..2,147,483,647; NaN and ±Infinity count as null (JSON cannot carry them either, and
- * branch-free per-side sums multiply by 0).
+ * Columns are as narrow as the values recorded so far allow, and widen (once, copying) when a
+ * value does not fit:
+ * - dictionary ids: Int8 → Int16 → Int32 (null is -1);
+ * - token counts: Uint16 → Int32 (rounded, clamped to 0..2,147,483,647);
+ * - duration, TTFT, TTLT and tokens/s: the value × 1000 as an Int32 while that is an integer
+ *   from which value × 1000 / 1000 gives back exactly the value recorded (the proxy records them
+ *   to 3 decimals), else the Float64 values (`MetricColumn`). Readers divide by `scale`, which
+ *   gives back every recorded value exactly, so percentiles are exact; sums of scaled values are
+ *   exact integers divided once.
+ *
+ * Nulls: number columns hold 0 for null and the row's `flags` say which values are present, so
+ * that scans can sum and count without branching (branch mispredictions cost more than the
+ * arithmetic). NaN and ±Infinity count as null (JSON cannot carry them either, and branch-free
+ * per-side sums multiply by 0).
  */
 import type { RequestRecord } from '../domain/request-record.js';
 import { ABSENT_KEY, valueKey } from './value-keys.js';
 
 const TOKEN_MAX = 0x7fff_ffff;
+const INT32_MIN = -0x8000_0000;
+/** Scale of a metric column holding value × 1000 (3 decimals). */
+export const METRIC_SCALE = 1000;
 
 /**
  * Bit positions in the `flags` column: test with `(flags[i] >> BIT_X) & 1`. The bits aggregates
@@ -41,15 +53,21 @@ export const BLOCK_BITS = 10;
 export class Dictionary {
   private readonly ids = new Map<string, number>();
   readonly values: string[] = [];
+  /** The last value interned and its id: rows in a row often share one. */
+  private last: string | null = null;
+  private lastId = -1;
 
   intern(value: string | null | undefined): number {
     if (value === null || value === undefined) return -1;
+    if (value === this.last) return this.lastId;
     let id = this.ids.get(value);
     if (id === undefined) {
       id = this.values.length;
       this.ids.set(value, id);
       this.values.push(value);
     }
+    this.last = value;
+    this.lastId = id;
     return id;
   }
 
@@ -77,7 +95,11 @@ export class PostingList {
   length = 0;
 
   push(row: number): void {
-    if (this.length === this.rows.length) this.rows = growI32(this.rows, this.rows.length * 2);
+    if (this.length === this.rows.length) {
+      const grown = new Int32Array(this.length + (this.length >> 2) + 16);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
     this.rows[this.length++] = row;
   }
 
@@ -98,7 +120,10 @@ export class PostingList {
   }
 }
 
-type RowArray = Float64Array | Int32Array | Uint16Array;
+export type IdArray = Int8Array | Int16Array | Int32Array;
+export type CountArray = Uint16Array | Int32Array;
+export type MetricArray = Int32Array | Float64Array;
+type RowArray = Float64Array | Int32Array | Int16Array | Int8Array | Uint16Array | Uint8Array;
 
 /** An array like `a` of `cap` entries holding a's first `used` entries. */
 function resized<T extends RowArray>(a: T, cap: number, used: number): T {
@@ -107,48 +132,99 @@ function resized<T extends RowArray>(a: T, cap: number, used: number): T {
   return b;
 }
 
-/** Capacity to leave after dropping rows: what remains plus a quarter, in whole zone-map blocks. */
+/** An array of type `Type` holding a's entries (as many as a has). */
+function widened<T extends RowArray>(a: RowArray, Type: new (length: number) => T): T {
+  const b = new Type(a.length);
+  b.set(a as never);
+  return b;
+}
+
+/** Capacity for `rows` rows and a quarter more, in whole zone-map blocks. */
 function capacityFor(rows: number): number {
   const wanted = Math.max(INITIAL_CAPACITY, rows + (rows >> 2));
   return Math.ceil(wanted / (1 << BLOCK_BITS)) << BLOCK_BITS;
 }
-export function growI32(a: Int32Array, cap: number) {
-  const b = new Int32Array(cap);
-  b.set(a);
-  return b;
+
+/** Dictionary ids, -1 for null: Int8 while they fit, then Int16, then Int32. */
+class IdColumn {
+  data: IdArray = new Int8Array(INITIAL_CAPACITY);
+  private max = 0x7f;
+
+  put(i: number, id: number): void {
+    if (id > this.max) this.widen(id);
+    this.data[i] = id;
+  }
+
+  private widen(id: number): void {
+    if (id <= 0x7fff) {
+      this.data = widened(this.data, Int16Array);
+      this.max = 0x7fff;
+    } else {
+      this.data = widened(this.data, Int32Array);
+      this.max = 0x7fff_ffff;
+    }
+  }
 }
 
-function present(v: number | null | undefined): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
+/** Token counts (null as 0): Uint16 while they fit, then Int32. */
+class CountColumn {
+  data: CountArray = new Uint16Array(INITIAL_CAPACITY);
+  private max = 0xffff;
 
-/** A token count as stored (null as 0), clamped to the Int32 range. */
-function token(v: number | null | undefined): number {
-  if (typeof v !== 'number' || !(v > 0)) return 0;
-  return v >= TOKEN_MAX ? TOKEN_MAX : Math.round(v);
-}
-
-/** Sets bit `bit` when the value is present; stores it (or 0) at col[i]. */
-function put(col: Float64Array, i: number, v: number | null | undefined, bit: number): number {
-  if (present(v)) {
-    col[i] = v;
+  /** Stores the count (rounded, clamped to the Int32 range); returns 1 << bit when present, else 0. */
+  put(i: number, v: number | null | undefined, bit: number): number {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.data[i] = 0;
+      return 0;
+    }
+    const c = !(v > 0) ? 0 : v >= TOKEN_MAX ? TOKEN_MAX : Math.round(v);
+    if (c > this.max) {
+      this.data = widened(this.data, Int32Array);
+      this.max = TOKEN_MAX;
+    }
+    this.data[i] = c;
     return 1 << bit;
   }
-  col[i] = 0;
-  return 0;
+}
+
+/**
+ * A metric (null as 0): value × METRIC_SCALE in an Int32 while every value recorded gives itself
+ * back from that, else the values themselves (scale 1). Readers take data[i] / scale.
+ */
+export class MetricColumn {
+  data: MetricArray = new Int32Array(INITIAL_CAPACITY);
+  scale = METRIC_SCALE;
+
+  /** Stores the value when present (else 0); returns 1 << bit when present, else 0. */
+  put(i: number, v: number | null | undefined, bit: number): number {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.data[i] = 0;
+      return 0;
+    }
+    if (this.scale !== 1) {
+      const k = Math.round(v * METRIC_SCALE);
+      // -0 would come back as 0; a value that does not round-trip is stored as it is.
+      if (k / METRIC_SCALE === v && k <= 0x7fff_ffff && k >= INT32_MIN && (k !== 0 || 1 / v > 0)) {
+        this.data[i] = k;
+        return 1 << bit;
+      }
+      this.toFloat();
+    }
+    this.data[i] = v;
+    return 1 << bit;
+  }
+
+  private toFloat(): void {
+    const from = this.data;
+    const to = new Float64Array(from.length);
+    for (let j = 0; j < from.length; j++) to[j] = from[j]! / METRIC_SCALE;
+    this.data = to;
+    this.scale = 1;
+  }
 }
 
 function keyOf(v: number | null | undefined): number {
-  return present(v) ? valueKey(v) : ABSENT_KEY;
-}
-
-function tokenBit(v: number | null | undefined, bit: number): number {
-  return present(v) ? 1 << bit : 0;
-}
-
-/** The tag posting-list key of one [key, value] pair (length-prefixed: no two pairs share one). */
-export function tagKey(key: string, value: string): string {
-  return `${key.length}:${key}${value}`;
+  return typeof v === 'number' && Number.isFinite(v) ? valueKey(v) : ABSENT_KEY;
 }
 
 export class Columns {
@@ -156,33 +232,32 @@ export class Columns {
   private capacity = INITIAL_CAPACITY;
 
   startTime = new Float64Array(INITIAL_CAPACITY);
-  duration = new Float64Array(INITIAL_CAPACITY);
-  ttft = new Float64Array(INITIAL_CAPACITY);
-  ttlt = new Float64Array(INITIAL_CAPACITY);
-  tps = new Float64Array(INITIAL_CAPACITY);
   cost = new Float64Array(INITIAL_CAPACITY);
-
-  inputTokens = new Int32Array(INITIAL_CAPACITY);
-  outputTokens = new Int32Array(INITIAL_CAPACITY);
-  totalTokens = new Int32Array(INITIAL_CAPACITY);
-  cachedTokens = new Int32Array(INITIAL_CAPACITY);
-  reasoningTokens = new Int32Array(INITIAL_CAPACITY);
-
   flags = new Uint16Array(INITIAL_CAPACITY);
-
   /** Bucket keys (value-keys.ts) of duration, TTFT and tokens/s; ABSENT_KEY for null. */
   durationKey = new Uint16Array(INITIAL_CAPACITY);
   ttftKey = new Uint16Array(INITIAL_CAPACITY);
   tpsKey = new Uint16Array(INITIAL_CAPACITY);
 
-  model = new Int32Array(INITIAL_CAPACITY);
-  endpoint = new Int32Array(INITIAL_CAPACITY);
-  apiKey = new Int32Array(INITIAL_CAPACITY);
-  user = new Int32Array(INITIAL_CAPACITY);
-  origin = new Int32Array(INITIAL_CAPACITY);
-  errorType = new Int32Array(INITIAL_CAPACITY);
+  readonly durationColumn = new MetricColumn();
+  readonly ttftColumn = new MetricColumn();
+  readonly ttltColumn = new MetricColumn();
+  readonly tpsColumn = new MetricColumn();
+
+  private readonly inputColumn = new CountColumn();
+  private readonly outputColumn = new CountColumn();
+  private readonly totalColumn = new CountColumn();
+  private readonly cachedColumn = new CountColumn();
+  private readonly reasoningColumn = new CountColumn();
+
+  private readonly modelColumn = new IdColumn();
+  private readonly endpointColumn = new IdColumn();
+  private readonly apiKeyColumn = new IdColumn();
+  private readonly userColumn = new IdColumn();
+  private readonly originColumn = new IdColumn();
+  private readonly errorTypeColumn = new IdColumn();
   /** 1 for streamed rows, else 0: the ids of `streamedKeys` (a group-by dimension like the dictionary columns). */
-  streamed = new Int32Array(INITIAL_CAPACITY);
+  streamed = new Int8Array(INITIAL_CAPACITY);
 
   readonly models = new Dictionary();
   readonly endpoints = new Dictionary();
@@ -199,33 +274,52 @@ export class Columns {
   /** OR of every row's flags: a presence bit never set means the column is all null (all 0). */
   flagsSeen = 0;
 
-  /** Posting lists keyed by `tagKey(key, value)`. */
-  readonly tags = new Map<string, PostingList>();
+  /** Posting lists by tag key, then value. */
+  readonly tags = new Map<string, Map<string, PostingList>>();
 
-  /** The per-row columns, by field name (grown, shifted and shrunk together). */
-  private static readonly ROW_COLUMNS = [
-    'startTime', 'duration', 'ttft', 'ttlt', 'tps', 'cost',
-    'inputTokens', 'outputTokens', 'totalTokens', 'cachedTokens', 'reasoningTokens',
-    'flags', 'durationKey', 'ttftKey', 'tpsKey',
-    'model', 'endpoint', 'apiKey', 'user', 'origin', 'errorType', 'streamed',
-  ] as const;
+  get duration(): MetricArray { return this.durationColumn.data; }
+  get ttft(): MetricArray { return this.ttftColumn.data; }
+  get ttlt(): MetricArray { return this.ttltColumn.data; }
+  get tps(): MetricArray { return this.tpsColumn.data; }
+  get inputTokens(): CountArray { return this.inputColumn.data; }
+  get outputTokens(): CountArray { return this.outputColumn.data; }
+  get totalTokens(): CountArray { return this.totalColumn.data; }
+  get cachedTokens(): CountArray { return this.cachedColumn.data; }
+  get reasoningTokens(): CountArray { return this.reasoningColumn.data; }
+  get model(): IdArray { return this.modelColumn.data; }
+  get endpoint(): IdArray { return this.endpointColumn.data; }
+  get apiKey(): IdArray { return this.apiKeyColumn.data; }
+  get user(): IdArray { return this.userColumn.data; }
+  get origin(): IdArray { return this.originColumn.data; }
+  get errorType(): IdArray { return this.errorTypeColumn.data; }
 
-  private rowColumns(): Record<string, RowArray> {
-    return this as unknown as Record<string, RowArray>;
+  /** The rows carrying tag key=value (undefined when none ever did). */
+  tagList(key: string, value: string): PostingList | undefined {
+    return this.tags.get(key)?.get(value);
+  }
+
+  /** Every per-row array, as a holder and its field, so that they grow, shift and shrink together. */
+  private rowArrays(): [Record<string, RowArray>, string][] {
+    const self = this as unknown as Record<string, RowArray>;
+    const data = (c: { data: RowArray }): [Record<string, RowArray>, string] => [c as unknown as Record<string, RowArray>, 'data'];
+    return [
+      [self, 'startTime'], [self, 'cost'], [self, 'flags'], [self, 'durationKey'], [self, 'ttftKey'], [self, 'tpsKey'], [self, 'streamed'],
+      data(this.durationColumn), data(this.ttftColumn), data(this.ttltColumn), data(this.tpsColumn),
+      data(this.inputColumn), data(this.outputColumn), data(this.totalColumn), data(this.cachedColumn), data(this.reasoningColumn),
+      data(this.modelColumn), data(this.endpointColumn), data(this.apiKeyColumn), data(this.userColumn), data(this.originColumn),
+      data(this.errorTypeColumn),
+    ];
   }
 
   private ensure(extra: number): void {
     const needed = this.size + extra;
     if (needed <= this.capacity) return;
-    let cap = this.capacity;
-    while (cap < needed) cap *= 2;
-    this.reallocate(cap);
+    this.reallocate(capacityFor(Math.max(needed, this.capacity)));
   }
 
-  /** Moves every column (and zone map) into arrays of `cap` rows (cap ≥ size). */
+  /** Moves every column (and zone map) into arrays of `cap` rows (cap ≥ size, whole zone-map blocks). */
   private reallocate(cap: number): void {
-    const columns = this.rowColumns();
-    for (const name of Columns.ROW_COLUMNS) columns[name] = resized(columns[name]!, cap, this.size);
+    for (const [holder, field] of this.rowArrays()) holder[field] = resized(holder[field]!, cap, this.size);
     const blocks = (this.size + (1 << BLOCK_BITS) - 1) >> BLOCK_BITS;
     this.blockMin = resized(this.blockMin, cap >> BLOCK_BITS, blocks);
     this.blockMax = resized(this.blockMax, cap >> BLOCK_BITS, blocks);
@@ -242,74 +336,108 @@ export class Columns {
     if (n > this.size) throw new RangeError(`cannot drop ${n} of ${this.size} rows`);
     if (n !== this.size && (n & ((1 << BLOCK_BITS) - 1)) !== 0) throw new RangeError(`rows dropped must be whole blocks: ${n}`);
     const kept = this.size - n;
-    const columns = this.rowColumns();
-    for (const name of Columns.ROW_COLUMNS) columns[name]!.copyWithin(0, n, this.size);
+    const target = capacityFor(kept);
+    const shrink = target * 3 <= this.capacity * 2; // by a third or more
     const nb = n >> BLOCK_BITS;
     const blocks = (this.size + (1 << BLOCK_BITS) - 1) >> BLOCK_BITS;
-    this.blockMin.copyWithin(0, nb, blocks);
-    this.blockMax.copyWithin(0, nb, blocks);
-    this.size = kept;
-    for (const [key, list] of this.tags) {
-      list.dropBelow(n);
-      if (list.length === 0) this.tags.delete(key);
+    if (shrink) {
+      for (const [holder, field] of this.rowArrays()) {
+        const a = holder[field]!;
+        const b = new (a.constructor as new (length: number) => RowArray)(target);
+        b.set(a.subarray(n, this.size) as never);
+        holder[field] = b;
+      }
+      const zones = target >> BLOCK_BITS;
+      this.blockMin = this.blockMin.slice(nb, nb + zones);
+      this.blockMax = this.blockMax.slice(nb, nb + zones);
+      if (this.blockMin.length < zones) {
+        this.blockMin = resized(this.blockMin, zones, blocks - nb);
+        this.blockMax = resized(this.blockMax, zones, blocks - nb);
+      }
+      this.capacity = target;
+    } else {
+      for (const [holder, field] of this.rowArrays()) holder[field]!.copyWithin(0, n, this.size);
+      this.blockMin.copyWithin(0, nb, blocks);
+      this.blockMax.copyWithin(0, nb, blocks);
     }
-    const target = capacityFor(kept);
-    if (target * 3 <= this.capacity * 2) this.reallocate(target); // shrinks by a third or more
+    this.size = kept;
+    for (const [key, byValue] of this.tags) {
+      for (const [value, list] of byValue) {
+        list.dropBelow(n);
+        if (list.length === 0) byValue.delete(value);
+      }
+      if (byValue.size === 0) this.tags.delete(key);
+    }
   }
 
   add(records: readonly RequestRecord[]): void {
     this.ensure(records.length);
+    const { startTime, cost, flags, durationKey, ttftKey, tpsKey, streamed } = this;
+    const { durationColumn, ttftColumn, ttltColumn, tpsColumn } = this;
+    const { inputColumn, outputColumn, totalColumn, cachedColumn, reasoningColumn } = this;
+    const { models, endpoints, apiKeys, users, origins, errorTypes } = this;
+    let seen = this.flagsSeen;
     for (const r of records) {
       const i = this.size++;
       const t = typeof r.start_time === 'number' ? r.start_time : NaN;
-      this.startTime[i] = t;
+      startTime[i] = t;
       this.noteBlock(i, t);
-      this.inputTokens[i] = token(r.input_tokens);
-      this.outputTokens[i] = token(r.output_tokens);
-      this.totalTokens[i] = token(r.total_tokens);
-      this.cachedTokens[i] = token(r.cached_input_tokens);
-      this.reasoningTokens[i] = token(r.reasoning_tokens);
-      this.flags[i] =
-        ((r.is_error ? 1 : 0) << BIT_ERROR) |
-        ((r.was_streamed ? 1 : 0) << BIT_STREAMED) |
-        ((r.usage_source !== 'none' ? 1 : 0) << BIT_USAGE) |
-        tokenBit(r.input_tokens, BIT_INPUT) |
-        tokenBit(r.output_tokens, BIT_OUTPUT) |
-        tokenBit(r.total_tokens, BIT_TOTAL) |
-        tokenBit(r.cached_input_tokens, BIT_CACHED) |
-        tokenBit(r.reasoning_tokens, BIT_REASONING) |
-        put(this.cost, i, r.cost_usd, BIT_COST) |
-        put(this.duration, i, r.duration_ms, BIT_DURATION) |
-        put(this.ttft, i, r.ttft_ms, BIT_TTFT) |
-        put(this.ttlt, i, r.ttlt_ms, BIT_TTLT) |
-        put(this.tps, i, r.tokens_per_second, BIT_TPS);
-      this.flagsSeen |= this.flags[i]!;
-      this.durationKey[i] = keyOf(r.duration_ms);
-      this.ttftKey[i] = keyOf(r.ttft_ms);
-      this.tpsKey[i] = keyOf(r.tokens_per_second);
-      this.model[i] = this.models.intern(r.model);
-      this.endpoint[i] = this.endpoints.intern(r.endpoint);
-      this.apiKey[i] = this.apiKeys.intern(r.api_key_id);
-      this.user[i] = this.users.intern(r.user);
-      this.origin[i] = this.origins.intern(r.origin);
-      this.errorType[i] = this.errorTypes.intern(r.error_type);
-      this.streamed[i] = r.was_streamed ? 1 : 0;
+      const c = r.cost_usd;
+      let costBit = 0;
+      if (typeof c === 'number' && Number.isFinite(c)) {
+        cost[i] = c;
+        costBit = 1 << BIT_COST;
+      } else {
+        cost[i] = 0;
+      }
+      const streamedBit = r.was_streamed ? 1 : 0;
+      const f =
+        (r.is_error ? 1 << BIT_ERROR : 0) |
+        (streamedBit << BIT_STREAMED) |
+        (r.usage_source !== 'none' ? 1 << BIT_USAGE : 0) |
+        costBit |
+        inputColumn.put(i, r.input_tokens, BIT_INPUT) |
+        outputColumn.put(i, r.output_tokens, BIT_OUTPUT) |
+        totalColumn.put(i, r.total_tokens, BIT_TOTAL) |
+        cachedColumn.put(i, r.cached_input_tokens, BIT_CACHED) |
+        reasoningColumn.put(i, r.reasoning_tokens, BIT_REASONING) |
+        durationColumn.put(i, r.duration_ms, BIT_DURATION) |
+        ttftColumn.put(i, r.ttft_ms, BIT_TTFT) |
+        ttltColumn.put(i, r.ttlt_ms, BIT_TTLT) |
+        tpsColumn.put(i, r.tokens_per_second, BIT_TPS);
+      flags[i] = f;
+      seen |= f;
+      durationKey[i] = keyOf(r.duration_ms);
+      ttftKey[i] = keyOf(r.ttft_ms);
+      tpsKey[i] = keyOf(r.tokens_per_second);
+      streamed[i] = streamedBit;
+      this.modelColumn.put(i, models.intern(r.model));
+      this.endpointColumn.put(i, endpoints.intern(r.endpoint));
+      this.apiKeyColumn.put(i, apiKeys.intern(r.api_key_id));
+      this.userColumn.put(i, users.intern(r.user));
+      this.originColumn.put(i, origins.intern(r.origin));
+      this.errorTypeColumn.put(i, errorTypes.intern(r.error_type));
       const tags = r.tags;
       if (tags) {
         for (const key in tags) {
           if (!Object.hasOwn(tags, key)) continue;
           const value = tags[key];
           if (typeof value !== 'string') continue;
-          const k = tagKey(key, value);
-          let list = this.tags.get(k);
+          let byValue = this.tags.get(key);
+          if (byValue === undefined) {
+            byValue = new Map();
+            this.tags.set(key, byValue);
+          }
+          let list = byValue.get(value);
           if (list === undefined) {
             list = new PostingList();
-            this.tags.set(k, list);
+            byValue.set(value, list);
           }
           list.push(i);
         }
       }
     }
+    this.flagsSeen = seen;
   }
 
   private noteBlock(i: number, t: number): void {
@@ -330,8 +458,9 @@ export class Columns {
 
   /** Bytes held by the columns and posting lists (allocated capacity, not just the used part). */
   get allocatedBytes(): number {
-    let bytes = this.capacity * (6 * 8 + 5 * 4 + 4 * 2 + 7 * 4) + this.blockMin.byteLength * 2;
-    for (const list of this.tags.values()) bytes += list.rows.byteLength;
+    let bytes = this.blockMin.byteLength + this.blockMax.byteLength;
+    for (const [holder, field] of this.rowArrays()) bytes += holder[field]!.byteLength;
+    for (const byValue of this.tags.values()) for (const list of byValue.values()) bytes += list.rows.byteLength;
     return bytes;
   }
 }

@@ -127,6 +127,7 @@ function sumSides(cols: Columns, rows: Int32Array, from: number, to: number, out
     tokens += c * ns;
     tokensS += c * s;
   }
+  // Sums of the stored values (columns.ts: value × scale), divided by the scales at the end.
   let speed = 0;
   let speedS = 0;
   let dur = 0;
@@ -135,8 +136,11 @@ function sumSides(cols: Columns, rows: Int32Array, from: number, to: number, out
   let firstS = 0;
   let last = 0;
   let lastS = 0;
-  let gen = 0;
-  let genS = 0;
+  // Generation time (TTLT − TTFT where both are known), as the sums of both sides.
+  let genLast = 0;
+  let genLastS = 0;
+  let genFirst = 0;
+  let genFirstS = 0;
   for (let k = from; k < to; k++) {
     const i = rows[k]!;
     const f = flags[i]!;
@@ -146,7 +150,9 @@ function sumSides(cols: Columns, rows: Int32Array, from: number, to: number, out
     const d = duration[i]!;
     const t1 = ttft[i]!;
     const t2 = ttlt[i]!;
-    const g = (t2 - t1) * ((f >> bitTtft) & (f >> bitTtlt) & 1);
+    const both = (f >> bitTtft) & (f >> bitTtlt) & 1;
+    const g2 = t2 * both;
+    const g1 = t1 * both;
     speed += v * ns;
     speedS += v * s;
     dur += d * ns;
@@ -155,9 +161,18 @@ function sumSides(cols: Columns, rows: Int32Array, from: number, to: number, out
     firstS += t1 * s;
     last += t2 * ns;
     lastS += t2 * s;
-    gen += g * ns;
-    genS += g * s;
+    genLast += g2 * ns;
+    genLastS += g2 * s;
+    genFirst += g1 * ns;
+    genFirstS += g1 * s;
   }
-  const sums = [prompt, completion, tokens, speed, dur, first, last, gen, promptS, completionS, tokensS, speedS, durS, firstS, lastS, genS];
+  const sScale = cols.tpsColumn.scale;
+  const dScale = cols.durationColumn.scale;
+  const fScale = cols.ttftColumn.scale;
+  const lScale = cols.ttltColumn.scale;
+  const sums = [
+    prompt, completion, tokens, speed / sScale, dur / dScale, first / fScale, last / lScale, genLast / lScale - genFirst / fScale,
+    promptS, completionS, tokensS, speedS / sScale, durS / dScale, firstS / fScale, lastS / lScale, genLastS / lScale - genFirstS / fScale,
+  ];
   for (let j = 0; j < sums.length; j++) out[j]! += sums[j]!;
 }

@@ -13,7 +13,7 @@ export interface DenseGroups {
  * Typed arrays only, so the loop stays monomorphic.
  */
 export function denseGroups(
-  column: Int32Array, rows: Int32Array, gid: Int32Array, from: number, to: number, dictSize: number,
+  column: Int8Array | Int16Array | Int32Array, rows: Int32Array, gid: Int32Array, from: number, to: number, dictSize: number,
 ): DenseGroups {
   // Dictionary id -1 (null) goes through slot dictSize.
   const remap = new Int32Array(dictSize + 1).fill(-1);

@@ -17,6 +17,9 @@ export function gatherRows(
 ): void {
   const { target } = plan;
   const { duration, ttft, tps, durationKey, ttftKey, tpsKey } = cols;
+  const dScale = cols.durationColumn.scale;
+  const fScale = cols.ttftColumn.scale;
+  const sScale = cols.tpsColumn.scale;
   const stride = STRIDE;
   const ks = KEY_SLOTS;
   const ks2 = 2 * KEY_SLOTS;
@@ -24,11 +27,11 @@ export function gatherRows(
     const i = rows[k]!;
     const base = gid === null ? 0 : gid[k]! * stride;
     let t = target[base + durationKey[i]!]!;
-    if (t !== 0) cand[cursor[t - 1]!++] = duration[i]!;
+    if (t !== 0) cand[cursor[t - 1]!++] = duration[i]! / dScale;
     t = target[base + ks + ttftKey[i]!]!;
-    if (t !== 0) cand[cursor[t - 1]!++] = ttft[i]!;
+    if (t !== 0) cand[cursor[t - 1]!++] = ttft[i]! / fScale;
     t = target[base + ks2 + tpsKey[i]!]!;
-    if (t !== 0) cand[cursor[t - 1]!++] = tps[i]!;
+    if (t !== 0) cand[cursor[t - 1]!++] = tps[i]! / sScale;
   }
 }
 
@@ -42,12 +45,13 @@ export function gatherBlock(
   plan: PercentilePlan, cand: Float64Array, cursor: Int32Array,
 ): void {
   const keyColumns = [cols.durationKey, cols.ttftKey, cols.tpsKey];
-  const valueColumns = [cols.duration, cols.ttft, cols.tps];
+  const valueColumns = [cols.durationColumn, cols.ttftColumn, cols.tpsColumn];
   for (let m = 0; m < METRICS; m++) {
     const set = g * METRICS + m;
     if (present[set] === 0) continue;
     const keys = keyColumns[m]!;
-    const values = valueColumns[m]!;
+    const values = valueColumns[m]!.data;
+    const scale = valueColumns[m]!.scale;
     const o = m * blockRows;
     let lastRegion = -1;
     for (let p = 0; p < 3; p++) {
@@ -67,7 +71,7 @@ export function gatherBlock(
       for (let j = lo; j < blockRows; j++) {
         const i = first + order[o + j]!;
         if (keys[i] !== key) break;
-        cand[c++] = values[i]!;
+        cand[c++] = values[i]! / scale;
       }
       cursor[r] = c;
     }
@@ -115,10 +119,11 @@ export function gatherChunkGroups(
 ): void {
   const { target } = plan;
   const keyColumns = [cols.durationKey, cols.ttftKey, cols.tpsKey];
-  const valueColumns = [cols.duration, cols.ttft, cols.tps];
+  const valueColumns = [cols.durationColumn, cols.ttftColumn, cols.tpsColumn];
   for (let m = 0; m < METRICS; m++) {
     const keys = keyColumns[m]!;
-    const values = valueColumns[m]!;
+    const values = valueColumns[m]!.data;
+    const scale = valueColumns[m]!.scale;
     const o = m * chunkRows;
     for (const key of targeted[m]!) {
       let lo = 0;
@@ -134,7 +139,7 @@ export function gatherChunkGroups(
         const i = first + local;
         if (keys[i] !== key) break;
         const t = target[gid[at + local]! * STRIDE + slot]!;
-        if (t !== 0) cand[cursor[t - 1]!++] = values[i]!;
+        if (t !== 0) cand[cursor[t - 1]!++] = values[i]! / scale;
       }
     }
   }

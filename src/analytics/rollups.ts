@@ -16,11 +16,10 @@
  * ordered by each metric's key, so that pass finds their values in a bucket without a scan.
  */
 import { Accumulator, packPartial, type Partial, partialBytes, scanInterleaved, scanRun } from './accumulator.js';
-import type { Columns } from './columns.js';
+import type { Columns, IdArray } from './columns.js';
 import { type CompletionPartial, CompletionTotals, scanCompletion } from './completion-totals.js';
 import { denseGroups } from './dense-groups.js';
 import { blockKeyOrder, chunkKeyOrder } from './gather.js';
-import type { Scratch } from './scratch.js';
 import type { GroupDimension } from './types.js';
 
 export const BLOCK_SHIFT = 8;
@@ -40,7 +39,7 @@ export interface SegmentGroups {
   readonly partials: readonly Partial[];
 }
 
-export type DimensionColumn = (dimension: GroupDimension) => { column: Int32Array; dictSize: number };
+export type DimensionColumn = (dimension: GroupDimension) => { column: IdArray; dictSize: number };
 
 /** Sealed ranges of one size: per range its start-time span and what was computed for it. */
 class Ranges<T> {
@@ -81,21 +80,33 @@ export class Rollups {
   readonly chunkOrders: Uint16Array[] = [];
   private readonly block = new Accumulator(1);
   private bytes = 0;
+  /** Row numbers of the range being sealed (rangeRows), and its rows' groups. */
+  private rows = new Int32Array(0);
+  private gid = new Int32Array(0);
+
+  /** rows[k] = from + k for k < count. */
+  private rangeRows(from: number, count: number): Int32Array {
+    if (this.rows.length < count) this.rows = new Int32Array(count);
+    const rows = this.rows;
+    for (let k = 0; k < count; k++) rows[k] = from + k;
+    return rows;
+  }
 
   /** Seals every range that has filled since the last call. */
-  update(cols: Columns, dimension: DimensionColumn, completionTable: Uint8Array, scratch: Scratch): void {
-    const rows = scratch.identity(cols.size);
+  update(cols: Columns, dimension: DimensionColumn, completionTable: Uint8Array): void {
     while ((this.blocks.items.length + 1) * BLOCK_ROWS <= cols.size) {
       const from = this.blocks.items.length * BLOCK_ROWS;
+      const rows = this.rangeRows(from, BLOCK_ROWS);
       this.block.reset();
-      scanRun(cols, rows, from, from + BLOCK_ROWS, this.block, 0);
+      scanRun(cols, rows, 0, BLOCK_ROWS, this.block, 0);
+      this.block.settle(cols);
       const partial = packPartial(this.block, 0, this.block.allCounts());
       const order = blockKeyOrder(cols, from, BLOCK_ROWS);
       this.bytes += partialBytes(partial) + order.byteLength;
       this.blocks.push(partial, ...timeSpan(cols.startTime, from, from + BLOCK_ROWS));
       this.orders.push(order);
       const completion = new CompletionTotals(cols);
-      scanCompletion(cols, rows, from, from + BLOCK_ROWS, completion, completionTable);
+      scanCompletion(cols, rows, 0, BLOCK_ROWS, completion, completionTable);
       const packed = completion.pack();
       this.completions.push(packed);
       this.bytes += packed.sums.byteLength + packed.counts.byteLength;
@@ -104,9 +115,11 @@ export class Rollups {
       const from = this.segments.items.length * SEGMENT_ROWS;
       const to = from + SEGMENT_ROWS;
       const byDimension = new Map<GroupDimension, SegmentGroups | null>();
+      const rows = this.rangeRows(from, SEGMENT_ROWS);
+      if (this.gid.length < SEGMENT_ROWS) this.gid = new Int32Array(SEGMENT_ROWS);
       for (const d of DIMENSIONS) {
         const { column, dictSize } = dimension(d);
-        const groups = sealSegment(cols, column, dictSize, rows, from, to, scratch);
+        const groups = sealSegment(cols, column, dictSize, rows, this.gid, SEGMENT_ROWS);
         for (const p of groups?.partials ?? []) this.bytes += partialBytes(p);
         byDimension.set(d, groups);
       }
@@ -114,8 +127,10 @@ export class Rollups {
     }
     while ((this.chunkTotals.length + 1) * CHUNK_ROWS <= cols.size) {
       const from = this.chunkTotals.length * CHUNK_ROWS;
+      const rows = this.rangeRows(from, CHUNK_ROWS);
       this.block.reset();
-      scanRun(cols, rows, from, from + CHUNK_ROWS, this.block, 0);
+      scanRun(cols, rows, 0, CHUNK_ROWS, this.block, 0);
+      this.block.settle(cols);
       const total = packPartial(this.block, 0, this.block.allCounts());
       const order = chunkKeyOrder(cols, from, CHUNK_ROWS);
       this.chunkTotals.push(total);
@@ -170,15 +185,15 @@ function timeSpan(startTime: Float64Array, from: number, to: number): [number, n
   return [min, max];
 }
 
+/** The partials of each group of `column` among rows[0..count). */
 function sealSegment(
-  cols: Columns, column: Int32Array, dictSize: number, rows: Int32Array, from: number, to: number, scratch: Scratch,
+  cols: Columns, column: IdArray, dictSize: number, rows: Int32Array, gid: Int32Array, count: number,
 ): SegmentGroups | null {
-  scratch.ensure(to);
-  const gid = scratch.gid;
-  const { groupCount, ids } = denseGroups(column, rows, gid, from, to, dictSize);
+  const { groupCount, ids } = denseGroups(column, rows, gid, 0, count, dictSize);
   if (groupCount > MAX_SEGMENT_GROUPS) return null;
   const acc = new Accumulator(groupCount);
-  scanInterleaved(cols, rows, gid, from, to, acc);
+  scanInterleaved(cols, rows, gid, 0, count, acc);
+  acc.settle(cols);
   const counts = acc.allCounts();
   const partials: Partial[] = [];
   for (let g = 0; g < groupCount; g++) partials.push(packPartial(acc, g, counts));

@@ -4,7 +4,7 @@
  * ascending row indexes.
  */
 import type { StatsFilter } from '../domain/stats-filter.js';
-import { BIT_ERROR, BIT_STREAMED, BLOCK_BITS, type Columns, tagKey } from './columns.js';
+import { BIT_ERROR, BIT_STREAMED, BLOCK_BITS, type Columns } from './columns.js';
 
 /** A filter in column terms; `empty` means no row can match (an unknown value was asked for). */
 export interface ResolvedFilter {
@@ -60,7 +60,7 @@ export function resolveFilter(cols: Columns, filter: StatsFilter, endpointTable:
   if (filter.tags !== undefined && filter.tags.length > 0) {
     const lists: { rows: Int32Array; length: number }[] = [];
     for (const [key, value] of filter.tags) {
-      const list = cols.tags.get(tagKey(key, value));
+      const list = cols.tagList(key, value);
       if (list === undefined || list.length === 0) return EMPTY;
       lists.push({ rows: list.rows, length: list.length });
     }
