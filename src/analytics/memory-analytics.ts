@@ -91,8 +91,8 @@ export class MemoryAnalytics implements Analytics {
         for (const g of this.index.groupBy(groupBy, range)) add(a, g.key, usageOf(g.aggregate));
       }
     };
-    if (firstWhole >= endWhole) {
-      fromRows(start, end); // inside one day, or across one midnight with no whole day
+    if (firstWhole > endWhole) {
+      fromRows(start, end); // inside one UTC day
     } else {
       if (start < firstWhole) fromRows(start, firstWhole);
       for (const row of await this.days.dailyUsage({ fromDay: firstWhole, toDay: endWhole, filter, groupBy })) {

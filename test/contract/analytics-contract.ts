@@ -15,7 +15,7 @@ import type { Analytics, GroupDimension, UsageQuery } from '../../src/analytics/
 import type { RequestRecord } from '../../src/domain/request-record.js';
 import type { StatsFilter } from '../../src/domain/stats-filter.js';
 import {
-  DAY_MS, periodStart, USAGE_DIMENSIONS, USAGE_GRANULARITIES, type UsageDimension, type UsageFilter, type UsageGranularity,
+  DAY_MS, USAGE_DIMENSIONS, USAGE_GRANULARITIES, type UsageDimension, type UsageFilter,
 } from '../../src/domain/usage.js';
 import {
   DIMENSION, HOUR, matches, randomRecords, refAggregate, refCompletion, refGroupBy, refTimeSpan, refTimeseries, refUsage,
@@ -205,21 +205,6 @@ const SCENARIOS: ReadonlyArray<readonly [name: string, retention: AnalyticsReten
   ['retained from after the last row', { retainedFrom: day(DAYS) + 5 * HOUR }],
 ];
 
-/**
- * KNOWN BUG (remove once fixed): MemoryAnalytics.usage sums a range that holds no whole UTC day
- * from the rows in one piece and books it all in the period of its (floor-clamped) start, so the
- * rows after a midnight land in the wrong day (and week or month, when that midnight starts one).
- * Returns the todo note for the cases it affects.
- */
-function knownUsageBug(start: number | null, end: number, granularity: UsageGranularity, floor: number | null): string | undefined {
-  if (start === null) return undefined;
-  const from = Math.max(start, floor ?? -Infinity);
-  const firstWhole = Math.ceil(start / DAY_MS) * DAY_MS;
-  const endWhole = Math.floor(end / DAY_MS) * DAY_MS;
-  if (!(firstWhole >= endWhole && from < end && periodStart(from, granularity) !== periodStart(end - 1, granularity))) return undefined;
-  return 'bug: MemoryAnalytics.usage books a range with no whole UTC day in the period of its start, even across a midnight (src/analytics/memory-analytics.ts, usage → fromRows(start, end))';
-}
-
 export function analyticsContract(name: string, open: OpenAnalytics): void {
   describe(`Analytics contract: ${name}`, () => {
     const records = contractRecords();
@@ -298,8 +283,7 @@ export function analyticsContract(name: string, open: OpenAnalytics): void {
 
         for (const granularity of USAGE_GRANULARITIES) {
           for (const [rangeName, start, end] of USAGE_RANGES) {
-            const todo = knownUsageBug(start, end, granularity, floor);
-            it(`usage by ${granularity}: ${rangeName}, every group-by × filter`, todo === undefined ? {} : { todo }, async () => {
+            it(`usage by ${granularity}: ${rangeName}, every group-by × filter`, async () => {
               for (const groupBy of [null, ...USAGE_DIMENSIONS] as Array<UsageDimension | null>) {
                 for (const [filterName, filter] of Object.entries(USAGE_FILTERS)) {
                   const query: UsageQuery = { start, end, granularity, groupBy, filter };
