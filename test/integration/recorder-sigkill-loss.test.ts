@@ -151,7 +151,8 @@ describe('recorder: rows lost to SIGKILL under load', () => {
     console.log(
       `[sigkill-loss] sent=${sent} completed=${completed.size} stored=${rows.length} lost=${lost.length} ` +
         `completed_in_last_${WINDOW_MS}ms=${completedInWindow.length} lost/completed_in_window=${(lost.length / completedInWindow.length).toFixed(3)} ` +
-        `stored_but_response_not_read=${storedNotSeen} load_ms=${killAt - loadStart}`,
+        `stored_but_response_not_read=${storedNotSeen} oldest_lost_finished_ms_before_kill=${lost.length === 0 ? 'none' : Math.max(...lost.map((seq) => killAt - completed.get(seq)!))} ` +
+        `load_ms=${killAt - loadStart}`,
     );
     if (missingOld.length > 0) {
       const ages = missingOld.slice(0, 10).map((seq) => `${seq}: finished ${killAt - completed.get(seq)!} ms before the kill`);
