@@ -15,8 +15,8 @@ import {
 import { formatDateTime } from '../../web/src/lib/format.js';
 import { launchBrowser, openPage, screenshot, type BrowserPage } from './helpers/browser.js';
 import { contrasts } from './helpers/contrast.js';
-import { panelSource, queryOf } from './helpers/dashboard.js';
-import { startServiceWithHistory, type DashboardService } from './helpers/traffic.js';
+import { panelSource, queryOf, recordApiRequests } from './helpers/dashboard.js';
+import { pastRecords, startServiceWithHistory, type DashboardService } from './helpers/traffic.js';
 
 const DAY = 86_400_000;
 const CSV_HEADER = 'requests,errors,input_tokens,output_tokens,total_tokens,cached_input_tokens,reasoning_tokens,cost_usd,duration_ms';
@@ -52,11 +52,13 @@ describe('dashboard usage view', { timeout: 180_000 }, () => {
   let browser: Browser;
   let tab: BrowserPage;
   let traffic: number;
+  let asked: string[];
 
   before(async () => {
     ({ svc, traffic } = await startServiceWithHistory());
     browser = await launchBrowser();
     tab = await openPage(browser);
+    asked = recordApiRequests(tab.page);
     await tab.page.goto(`${svc.service.adminUrl}/?live=off&tab=usage`);
   });
   after(async () => {
@@ -76,6 +78,8 @@ describe('dashboard usage view', { timeout: 180_000 }, () => {
     assert.equal(await page.locator('[data-range="30d"]').getAttribute('aria-pressed'), 'true');
     assert.equal(new URL(page.url()).search, '?tab=usage&live=off', 'the 30 days are this view default: not in the URL');
     assert.equal(await panelSource(page, 'usage-table'), source, 'the table comes from the same read');
+    // The entry reads ahead the same path the panel asks for: one read in all, besides the probe.
+    assert.deepEqual(asked, ['stats/recent?limit=1', source]);
 
     const answer = await svc.api<UsageAnswer>(source);
     assert.equal(answer.totals.requests, traffic + 10, 'the traffic just sent and the history of 30 h and 80 h ago');
@@ -355,6 +359,34 @@ describe('dashboard usage view', { timeout: 180_000 }, () => {
     });
     assert.ok(table.scroll > table.client && table.overflow === 'auto', JSON.stringify(table));
     await screenshot(page, 'usage-mobile-dark');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  // Last: it adds history the tests above do not expect.
+  it('more than 8 groups: the 8 largest by the metric shown, the rest as one "other" on top; the table keeps every group', async () => {
+    const fiveDaysAgo = Date.now() - 5 * DAY;
+    const extra = Array.from({ length: 10 }, (_, g) => pastRecords(fiveDaysAgo).slice(0, 10 - g).map((r) => ({ ...r, start_time: fiveDaysAgo + g * 1000, model: `extra-${g}` }))).flat();
+    await svc.service.store.recordBatch(extra);
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${svc.service.adminUrl}/?live=off&tab=usage&metric=requests`);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-panel="usage-table"] tbody tr').length > n, 8);
+    const source = await panelSource(page, 'usage');
+    const answer = await svc.api<UsageAnswer>(source);
+    assert.equal(new Set(answer.usage.map((r) => r.model)).size, 14, 'four models of the traffic, ten more');
+    const stack = stackUsage(answer, 'model', 'requests');
+    assert.equal(stack.series.length, 9);
+    await page.waitForFunction((label) => document.querySelector('[data-chart="usage"] [role="img"]')?.getAttribute('aria-label') === label, describeUsageChart(stack, 'day', 'requests'));
+    const shown = await legend(page);
+    // llama3.2 15 (9 now, 6 in the history), extra-0 10, extra-1 9, qwen2.5:14b 9 (a tie: by name), extra-2 8 … extra-5 5;
+    // the rest (extra-6 … extra-9, nomic-embed-text, broken-model) sum as other.
+    assert.deepEqual(shown.slice(0, 8).map(([label]) => label), ['llama3.2', 'extra-0', 'extra-1', 'qwen2.5:14b', 'extra-2', 'extra-3', 'extra-4', 'extra-5']);
+    assert.deepEqual(shown.slice(0, 8).map(([, v]) => v), ['15', '10', '9', '9', '8', '7', '6', '5']);
+    assert.deepEqual(shown[8], ['other (6 groups)', formatMetric(stack.series[8]!.total, 'requests')]);
+    const sum = shown.reduce((t, [, v]) => t + Number(v.replace(/,/g, '')), 0);
+    assert.equal(sum, answer.totals.requests, 'nothing is lost in the cap');
+    assert.deepEqual(await tableRows(page), expectedRows(answer));
+    await screenshot(page, 'usage-other');
     assert.deepEqual(errors, []);
     await page.context().close();
   });
