@@ -35,13 +35,20 @@ const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 /** `store_meta` keys: how far retention has deleted (epoch ms). */
 const REQUESTS_PRUNED_BEFORE = 'requests_pruned_before';
 const USAGE_PRUNED_BEFORE = 'usage_pruned_before';
+/** The highest request id ever given, kept once retention deletes rows (ids are never reused). */
+const MAX_ID_EVER = 'max_request_id';
 /** `PRAGMA auto_vacuum` value of INCREMENTAL. */
 const INCREMENTAL = 2;
 
 
+/**
+ * Ids are given explicitly: `INTEGER PRIMARY KEY` alone would hand out again the ids of rows that
+ * retention deleted from the top (an idle week, then every row pruned), and the analytics index,
+ * cursors and `/stats/requests/:id` rely on an id never coming back.
+ */
 const INSERT_SQL = `
-  INSERT INTO requests (${INSERT_COLUMNS.join(', ')})
-  VALUES (${INSERT_COLUMNS.map((c) => `@${c}`).join(', ')})
+  INSERT INTO requests (id, ${INSERT_COLUMNS.join(', ')})
+  VALUES (@id, ${INSERT_COLUMNS.map((c) => `@${c}`).join(', ')})
 `;
 const INSERT_TAG_SQL = 'INSERT INTO request_tags (request_id, key, value) VALUES (?, ?, ?)';
 
@@ -71,12 +78,13 @@ export function openSqliteStore(path: string): SqliteStore {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Only takes effect on a new file, before its first table and before WAL mode writes the
+    // header: pages freed by retention can then be given back by reclaimSpace. In an older file
+    // they are reused by later inserts instead.
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Only takes effect on a new file (before its first table): pages freed by retention can then
-    // be given back by reclaimSpace. In an older file they are reused by later inserts instead.
-    db.pragma('auto_vacuum = INCREMENTAL');
     applyMigrations(db);
     return createStore(db, path);
   } catch (err) {
@@ -88,7 +96,8 @@ export function openSqliteStore(path: string): SqliteStore {
 }
 
 function createStore(db: Database.Database, path: string): SqliteStore {
-  const insert = db.prepare<[InsertParams]>(INSERT_SQL);
+  const insert = db.prepare<[InsertParams & { id: number }]>(INSERT_SQL);
+  const maxId = db.prepare<[], number | null>('SELECT MAX(id) FROM requests').pluck();
   const insertTag = db.prepare<[number, string, string]>(INSERT_TAG_SQL);
   const getStmt = db.prepare<[number], RequestRow>(GET_SQL);
   const getTagsStmt = db.prepare<[number], TagRow>(GET_TAGS_SQL);
@@ -106,18 +115,16 @@ function createStore(db: Database.Database, path: string): SqliteStore {
 
   // All or nothing: a throw inside rolls the whole batch back, tags and usage rollups included.
   const insertAll = db.transaction((records: readonly InsertRecord[], valid: readonly RequestRecord[]): WrittenIds | null => {
-    let firstId = 0;
-    let lastId = 0;
-    let consecutive = true;
+    // Inside the write transaction, so another connection cannot take the same ids.
+    const firstId = Math.max(maxId.get() ?? 0, mark(MAX_ID_EVER) ?? 0) + 1;
+    let id = firstId;
     for (const { row, tags } of records) {
-      const id = Number(insert.run(row).lastInsertRowid);
-      if (firstId === 0) firstId = id;
-      else if (id !== lastId + 1) consecutive = false;
-      lastId = id;
+      insert.run({ id, ...row });
       for (const [key, value] of tags) insertTag.run(id, key, value);
+      id++;
     }
     usage.apply(usageDeltas(valid));
-    return consecutive && firstId !== 0 ? { firstId, lastId } : null;
+    return records.length === 0 ? null : { firstId, lastId: id - 1 };
   });
 
   const mark = (key: string): number | null => {
@@ -132,6 +139,7 @@ function createStore(db: Database.Database, path: string): SqliteStore {
   const pruneBatch = db.transaction((before: number, limit: number): number => {
     const ids = oldIds.all(before, limit);
     if (ids.length === 0) return 0;
+    raiseMark(MAX_ID_EVER, maxId.get() ?? 0); // the next insert continues above the deleted ids
     const list = JSON.stringify(ids);
     deleteTags.run(list);
     deleteRows.run(list);
