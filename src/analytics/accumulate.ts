@@ -23,11 +23,10 @@ import { selectDistribution } from './percentile.js';
 import { gatherBlock, gatherChunkGroups, gatherRows, targetedKeys } from './gather.js';
 import type { PercentilePlan } from './percentile-plan.js';
 import {
-  BLOCK_ROWS, CHUNK_ROWS, coverUnits, type Rollups, scanAround, scanAroundUnits, SEGMENT_SHIFT, type Unit,
+  BLOCK_ROWS, CHUNK_ROWS, coverUnits, type Rollups, scanAround, scanAroundUnits, type SegmentGroups, SEGMENT_SHIFT, type Unit,
 } from './rollups.js';
 import type { Scratch } from './scratch.js';
 import { KEY_SLOTS } from './value-keys.js';
-import type { GroupDimension } from './types.js';
 
 /** Beyond this many groups per-group key histograms take too much memory (12 MB here). */
 export const MAX_INTERLEAVED_GROUPS = 1024;
@@ -148,19 +147,19 @@ function smallRun(cols: Columns, rows: Int32Array, from: number, to: number, scr
  * (-1: null) and their aggregates, in order of first appearance.
  */
 export function aggregateByDimension(
-  cols: Columns, rollups: Rollups, dimension: GroupDimension, column: IdArray, dictSize: number, n: number,
-  scratch: Scratch, cover: Cover | null,
+  cols: Columns, rollups: Rollups, column: IdArray, dictSize: number, n: number,
+  scratch: Scratch, cover: Cover | null, segmentGroups: (segment: number) => SegmentGroups | null,
 ): { ids: Int32Array; aggregates: Aggregate[] } {
   const { sel, gid } = scratch;
   const { groupCount, ids, remap } = denseGroups(column, sel, gid, 0, n, dictSize);
   if (groupCount > MAX_INTERLEAVED_GROUPS) return { ids, aggregates: aggregateRuns(cols, rollups, scratch, n, groupCount, null) };
   const acc = new Accumulator(groupCount);
   const segments = cover === null ? [] : rollups.segments.within(cover[0], cover[1])
-    .filter((s) => rollups.segments.items[s]!.get(dimension));
+    .filter((s) => segmentGroups(s) !== null);
   scanAround(sel, 0, n, segments, SEGMENT_SHIFT,
     (a, b) => scanInterleaved(cols, sel, gid, a, b, acc),
     (segment) => {
-      const groups = rollups.segments.items[segment]!.get(dimension)!;
+      const groups = segmentGroups(segment)!;
       for (let j = 0; j < groups.ids.length; j++) mergePartial(groups.partials[j]!, acc, remap[slotOf(groups.ids[j]!, dictSize)]!);
     });
   const aggregates = finish(cols, acc, scratch, (plan, cand, cursor) => {

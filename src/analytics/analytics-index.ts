@@ -54,10 +54,7 @@ export class AnalyticsIndex implements IndexQueries {
   /** Appends records (in the order given: the index's row order). */
   add(records: readonly RequestRecord[]): void {
     this.cols.add(records);
-    this.rollups.update(this.cols, (d) => {
-      const { column, dict } = this.dimension(d);
-      return { column, dictSize: dict.size };
-    }, this.completionEndpoints());
+    this.rollups.update(this.cols, this.completionEndpoints());
   }
 
   /**
@@ -108,7 +105,8 @@ export class AnalyticsIndex implements IndexQueries {
     const n = this.select(filter);
     if (n === 0) return [];
     const { column, dict } = this.dimension(dimension);
-    const { ids, aggregates } = aggregateByDimension(this.cols, this.rollups, dimension, column, dict.size, n, this.scratch, this.cover);
+    const { ids, aggregates } = aggregateByDimension(this.cols, this.rollups, column, dict.size, n, this.scratch, this.cover,
+      (s) => this.rollups.segmentGroups(s, dimension, this.cols, this.dimensionColumn));
     const groups: Group[] = aggregates.map((aggregate, g) => {
       const id = ids[g]!;
       return { key: id < 0 ? null : dict.values[id]!, aggregate };
@@ -192,6 +190,11 @@ export class AnalyticsIndex implements IndexQueries {
     }
     return selectRows(this.cols, resolved, this.scratch.useBuffer());
   }
+
+  private readonly dimensionColumn = (d: GroupDimension): { column: IdArray; dictSize: number } => {
+    const { column, dict } = this.dimension(d);
+    return { column, dictSize: dict.size };
+  };
 
   private completionEndpoints(): Uint8Array {
     const names = this.cols.endpoints.values;

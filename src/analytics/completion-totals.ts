@@ -70,6 +70,9 @@ export class CompletionTotals {
   }
 }
 
+/** The rows of a range kept by an endpoint table (scanCompletion). */
+let keptRows = new Int32Array(256);
+
 /**
  * Adds rows[from..to) to the totals; with `endpointTable`, only rows whose endpoint id is marked
  * 1 in it (a block holds rows of every endpoint).
@@ -78,12 +81,15 @@ export function scanCompletion(
   cols: Columns, rows: Int32Array, from: number, to: number, totals: CompletionTotals, endpointTable: Uint8Array | null = null,
 ): void {
   if (endpointTable !== null) {
-    const kept: number[] = [];
+    if (keptRows.length < to - from) keptRows = new Int32Array(to - from);
+    const kept = keptRows;
+    const endpoint = cols.endpoint;
+    let n = 0;
     for (let k = from; k < to; k++) {
-      const id = cols.endpoint[rows[k]!]!;
-      if (id >= 0 && endpointTable[id] === 1) kept.push(rows[k]!);
+      const id = endpoint[rows[k]!]!;
+      if (id >= 0 && endpointTable[id] === 1) kept[n++] = rows[k]!;
     }
-    scanCompletion(cols, Int32Array.from(kept), 0, kept.length, totals);
+    scanCompletion(cols, kept, 0, n, totals);
     return;
   }
   const { flags, model, origin, errorType } = cols;

@@ -78,31 +78,29 @@ export function gatherBlock(
   }
 }
 
-/** Rows [first, first + blockRows) (at most 256) ordered by each metric's key: METRICS × blockRows local indexes. */
-export function blockKeyOrder(cols: Columns, first: number, blockRows: number): Uint8Array {
-  const order = new Uint8Array(METRICS * blockRows);
-  const packed = new Uint32Array(blockRows);
-  const keyColumns = [cols.durationKey, cols.ttftKey, cols.tpsKey];
-  for (let m = 0; m < METRICS; m++) {
-    const keys = keyColumns[m]!;
-    for (let j = 0; j < blockRows; j++) packed[j] = (keys[first + j]! << 8) | j;
-    packed.sort();
-    for (let j = 0; j < blockRows; j++) order[m * blockRows + j] = packed[j]! & 0xff;
-  }
-  return order;
-}
+const nextSlot = new Int32Array(KEY_SLOTS);
 
-/** Rows [first, first + rows) (at most 65,536) ordered by each metric's key: a counting sort, stable. */
-export function chunkKeyOrder(cols: Columns, first: number, rows: number): Uint16Array {
-  const order = new Uint16Array(METRICS * rows);
+/**
+ * Rows [first, first + rows) ordered by each metric's key (stable: ascending rows within a key),
+ * as METRICS × rows local indexes, by a counting sort over `hist`, the rows' key histograms
+ * (KEY_SLOTS per metric, as an Accumulator's group 0 counts them). Up to 256 rows fit a
+ * Uint8Array, up to 65,536 a Uint16Array.
+ */
+export function keyOrder<T extends Uint8Array | Uint16Array>(
+  cols: Columns, first: number, rows: number, hist: Int32Array, Order: new (length: number) => T,
+): T {
+  const order = new Order(METRICS * rows);
   const keyColumns = [cols.durationKey, cols.ttftKey, cols.tpsKey];
-  const next = new Int32Array(KEY_SLOTS + 1);
+  const next = nextSlot;
   for (let m = 0; m < METRICS; m++) {
     const keys = keyColumns[m]!;
-    next.fill(0);
-    for (let j = 0; j < rows; j++) next[keys[first + j]! + 1]!++;
-    for (let key = 0; key < KEY_SLOTS; key++) next[key + 1]! += next[key]!;
-    for (let j = 0; j < rows; j++) order[m * rows + next[keys[first + j]!]!++] = j;
+    const base = m * KEY_SLOTS;
+    let at = m * rows;
+    for (let key = 0; key < KEY_SLOTS; key++) {
+      next[key] = at;
+      at += hist[base + key]!;
+    }
+    for (let j = 0; j < rows; j++) order[next[keys[first + j]!]!++] = j;
   }
   return order;
 }

@@ -19,7 +19,7 @@ import { Accumulator, packPartial, type Partial, partialBytes, scanInterleaved, 
 import type { Columns, IdArray } from './columns.js';
 import { type CompletionPartial, CompletionTotals, scanCompletion } from './completion-totals.js';
 import { denseGroups } from './dense-groups.js';
-import { blockKeyOrder, chunkKeyOrder } from './gather.js';
+import { keyOrder } from './gather.js';
 import type { GroupDimension } from './types.js';
 
 export const BLOCK_SHIFT = 8;
@@ -31,7 +31,6 @@ export const CHUNK_ROWS = 1 << CHUNK_SHIFT;
 const BLOCKS_PER_CHUNK = CHUNK_ROWS / BLOCK_ROWS;
 /** Above this many groups in a segment, a dimension's partials would cost more memory than they save time. */
 export const MAX_SEGMENT_GROUPS = 1024;
-const DIMENSIONS: readonly GroupDimension[] = ['model', 'api_key_id', 'user', 'endpoint', 'streamed'];
 
 /** One segment's partials of one dimension: group dictionary ids (-1: null) and their totals. */
 export interface SegmentGroups {
@@ -93,7 +92,7 @@ export class Rollups {
   }
 
   /** Seals every range that has filled since the last call. */
-  update(cols: Columns, dimension: DimensionColumn, completionTable: Uint8Array): void {
+  update(cols: Columns, completionTable: Uint8Array): void {
     while ((this.blocks.items.length + 1) * BLOCK_ROWS <= cols.size) {
       const from = this.blocks.items.length * BLOCK_ROWS;
       const rows = this.rangeRows(from, BLOCK_ROWS);
@@ -101,7 +100,7 @@ export class Rollups {
       scanRun(cols, rows, 0, BLOCK_ROWS, this.block, 0);
       this.block.settle(cols);
       const partial = packPartial(this.block, 0, this.block.allCounts());
-      const order = blockKeyOrder(cols, from, BLOCK_ROWS);
+      const order = keyOrder(cols, from, BLOCK_ROWS, this.block.keyHist, Uint8Array);
       this.bytes += partialBytes(partial) + order.byteLength;
       this.blocks.push(partial, ...timeSpan(cols.startTime, from, from + BLOCK_ROWS));
       this.orders.push(order);
@@ -113,17 +112,8 @@ export class Rollups {
     }
     while ((this.segments.items.length + 1) * SEGMENT_ROWS <= cols.size) {
       const from = this.segments.items.length * SEGMENT_ROWS;
-      const to = from + SEGMENT_ROWS;
-      const byDimension = new Map<GroupDimension, SegmentGroups | null>();
-      const rows = this.rangeRows(from, SEGMENT_ROWS);
-      if (this.gid.length < SEGMENT_ROWS) this.gid = new Int32Array(SEGMENT_ROWS);
-      for (const d of DIMENSIONS) {
-        const { column, dictSize } = dimension(d);
-        const groups = sealSegment(cols, column, dictSize, rows, this.gid, SEGMENT_ROWS);
-        for (const p of groups?.partials ?? []) this.bytes += partialBytes(p);
-        byDimension.set(d, groups);
-      }
-      this.segments.push(byDimension, ...timeSpan(cols.startTime, from, to));
+      // The groups' partials are computed by the first group-by that can use them (segmentGroups).
+      this.segments.push(new Map(), ...timeSpan(cols.startTime, from, from + SEGMENT_ROWS));
     }
     while ((this.chunkTotals.length + 1) * CHUNK_ROWS <= cols.size) {
       const from = this.chunkTotals.length * CHUNK_ROWS;
@@ -132,11 +122,29 @@ export class Rollups {
       scanRun(cols, rows, 0, CHUNK_ROWS, this.block, 0);
       this.block.settle(cols);
       const total = packPartial(this.block, 0, this.block.allCounts());
-      const order = chunkKeyOrder(cols, from, CHUNK_ROWS);
+      const order = keyOrder(cols, from, CHUNK_ROWS, this.block.keyHist, Uint16Array);
       this.chunkTotals.push(total);
       this.chunkOrders.push(order);
       this.bytes += partialBytes(total) + order.byteLength;
     }
+  }
+
+  /**
+   * Sealed segment s's partials of each group of a dimension, computed on first use; null when
+   * the segment holds more than MAX_SEGMENT_GROUPS groups in it.
+   */
+  segmentGroups(s: number, d: GroupDimension, cols: Columns, dimension: DimensionColumn): SegmentGroups | null {
+    const byDimension = this.segments.items[s]!;
+    let groups = byDimension.get(d);
+    if (groups === undefined) {
+      const { column, dictSize } = dimension(d);
+      const rows = this.rangeRows(s * SEGMENT_ROWS, SEGMENT_ROWS);
+      if (this.gid.length < SEGMENT_ROWS) this.gid = new Int32Array(SEGMENT_ROWS);
+      groups = sealSegment(cols, column, dictSize, rows, this.gid, SEGMENT_ROWS);
+      for (const p of groups?.partials ?? []) this.bytes += partialBytes(p);
+      byDimension.set(d, groups);
+    }
+    return groups;
   }
 
   /**
