@@ -4,7 +4,7 @@
  * for this tree's index and, in the same run, for the index of a baseline commit (taken with
  * `git archive`), so that both figures see the same machine load.
  *
- *   npx tsx bench/analytics-index.ts [records] [--baseline <commit>|--no-baseline] [--queries]
+ *   npx tsx bench/analytics-index.ts [records] [--baseline <commit>|--no-baseline] [--queries] [--unrounded]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +29,7 @@ const baselineRef = args.includes('--no-baseline') ? null : (args[args.indexOf('
   ? args[args.indexOf('--baseline') + 1]!
   : DEFAULT_BASELINE;
 const withQueries = args.includes('--queries');
+const unrounded = args.includes('--unrounded');
 const DAY = 86_400_000;
 const END = Date.UTC(2025, 0, 31);
 const START = END - 30 * DAY;
@@ -62,6 +63,11 @@ const TEAMS = ['red', 'green', 'blue'];
 const ORIGINS = [null, null, null, 'https://chat.example.com', 'http://localhost:3000'];
 const ERRORS: ErrorType[] = ['upstream_status', 'upstream_status', 'upstream_timeout', 'client_aborted', 'stream_error'];
 
+/** Rounded to 3 decimals as the proxy records metrics (exchange-capture.ts); --unrounded keeps every bit. */
+function round3(x: number): number {
+  return unrounded ? x : Math.round(x * 1000) / 1000;
+}
+
 function record(i: number): RequestRecord {
   if (i === 0) seed = 42; // every index gets the same records
   const endpoint = pick(ENDPOINTS);
@@ -74,9 +80,10 @@ function record(i: number): RequestRecord {
   const output = embedding ? 0 : Math.floor(1 + rand() * 800);
   const usage = !isError && rand() < 0.97;
   const ttft = streamed && !isError ? Math.round(duration * (0.05 + rand() * 0.2) * 10) / 10 : null;
-  const ttlt = ttft === null ? null : Math.max(ttft, duration - 1);
+  const ttlt = ttft === null ? null : round3(Math.max(ttft, duration - 1));
   const window = ttft !== null && ttlt !== null ? ttlt - ttft : duration;
-  const tps = usage && output > 0 && window > 0 ? (output / window) * 1000 : null;
+  const rate = usage && output > 0 && window > 0 ? (output / window) * 1000 : null;
+  const tps = rate === null ? null : round3(rate);
   const team = rand() < 0.9 ? pick(TEAMS) : null;
   return {
     start_time: Math.round(START + ((i + rand() * 50) / N) * 30 * DAY),
@@ -101,6 +108,7 @@ function memory(): number {
 
 interface BenchIndex extends IndexQueries {
   add(records: readonly RequestRecord[]): void;
+  reserve?(rows: number): void;
   dropBefore?(cutoff: number): number;
   readonly size: number;
   readonly allocatedBytes: number;
@@ -119,18 +127,23 @@ async function baselineIndex(ref: string): Promise<IndexClass> {
 
 const BATCH = 10_000;
 
-/** A new index of N records; add() time in ms (records are made outside the timing). */
-function fill(Index: IndexClass): { index: BenchIndex; addMs: number } {
+/** A new index of N records; add() wall-clock and CPU ms (records are made outside the timing). */
+function fill(Index: IndexClass, reserve = false): { index: BenchIndex; addMs: number; addCpuMs: number } {
   const index = new Index();
   let addMs = 0;
+  let addCpuMs = 0;
+  if (reserve) index.reserve!(N);
   for (let i = 0; i < N; i += BATCH) {
     const batch: RequestRecord[] = [];
     for (let j = i; j < Math.min(N, i + BATCH); j++) batch.push(record(j));
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     index.add(batch);
+    const c = process.cpuUsage(c0);
     addMs += performance.now() - t0;
+    addCpuMs += (c.user + c.system) / 1000;
   }
-  return { index, addMs };
+  return { index, addMs, addCpuMs };
 }
 
 /** Median and max wall-clock ms per call, and mean CPU ms per call (less sensitive to other load on the machine). */
@@ -184,6 +197,7 @@ function queries(index: BenchIndex, timed: boolean): void {
 
 interface Figures {
   addMs: number[];
+  addCpuMs: number[];
   afterAdd: number;
   afterQueries: number;
   allocated: number;
@@ -192,10 +206,18 @@ interface Figures {
 /** Builds an index of N records; memory figures are bytes per record (heap + array buffers, after GC). */
 function measure(label: string, Index: IndexClass, figures: Figures, timed: boolean): BenchIndex {
   const before = memory();
-  const { index, addMs } = fill(Index);
+  const { index, addMs, addCpuMs } = fill(Index);
   figures.addMs.push(addMs);
+  figures.addCpuMs.push(addCpuMs);
   figures.afterAdd = (memory() - before) / N;
-  console.log(`${label}: add() ${addMs.toFixed(0)} ms (${Math.round(N / (addMs / 1000)).toLocaleString('en')} records/s, batches of ${BATCH})`);
+  console.log(`${label}: add() ${addMs.toFixed(0)} ms, cpu ${addCpuMs.toFixed(0)} ms (${Math.round(N / (addMs / 1000)).toLocaleString('en')} records/s, batches of ${BATCH})`);
+  // The first group-by of each dimension also computes the sealed segments' group partials.
+  const firsts = (['model', 'api_key_id', 'user', 'endpoint', 'streamed'] as const).map((d) => {
+    const t0 = performance.now();
+    index.groupBy(d, all);
+    return `${d} ${(performance.now() - t0).toFixed(0)}`;
+  });
+  console.log(`${label}: first groupBy of each dimension (ms): ${firsts.join(', ')}`);
   if (timed) console.log(`${label} queries:`);
   queries(index, timed);
   figures.afterQueries = (memory() - before) / N;
@@ -206,8 +228,9 @@ function measure(label: string, Index: IndexClass, figures: Figures, timed: bool
 console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`${N.toLocaleString('en')} records${baselineRef === null ? '' : `; baseline: ${baselineRef}`}`);
 const Baseline = baselineRef === null ? null : await baselineIndex(baselineRef);
-const base: Figures = { addMs: [], afterAdd: 0, afterQueries: 0, allocated: 0 };
-const cur: Figures = { addMs: [], afterAdd: 0, afterQueries: 0, allocated: 0 };
+const base: Figures = { addMs: [], addCpuMs: [], afterAdd: 0, afterQueries: 0, allocated: 0 };
+const cur: Figures = { addMs: [], addCpuMs: [], afterAdd: 0, afterQueries: 0, allocated: 0 };
+const reserved = { addMs: [] as number[], addCpuMs: [] as number[] };
 // Alternating builds, so that both see the same machine load; the best add() of each counts.
 const rounds = 2;
 let index: BenchIndex | null = null;
@@ -217,6 +240,11 @@ for (let round = 0; round < rounds; round++) {
   index = null;
   index = measure('current ', AnalyticsIndex, cur, last && withQueries);
   if (!last) index = null;
+  // The same, with the row count known up front (reserve): no column is copied while growing.
+  const r = fill(AnalyticsIndex, true);
+  reserved.addMs.push(r.addMs);
+  reserved.addCpuMs.push(r.addCpuMs);
+  console.log(`current with reserve(${N}): add() ${r.addMs.toFixed(0)} ms, cpu ${r.addCpuMs.toFixed(0)} ms`);
 }
 const best = (ms: number[]): number => Math.min(...ms);
 const row = (label: string, f: (x: Figures) => string): void =>
@@ -224,6 +252,8 @@ const row = (label: string, f: (x: Figures) => string): void =>
 console.log('');
 row('add() of all records, best (ms)', (x) => best(x.addMs).toFixed(0));
 row('add() per million (s)', (x) => ((best(x.addMs) / N) * 1000).toFixed(2));
+row('add() per million, CPU (s)', (x) => ((best(x.addCpuMs) / N) * 1000).toFixed(2));
+console.log(`${'  current with reserve(N) (s/M)'.padEnd(34)} wall ${((best(reserved.addMs) / N) * 1000).toFixed(2)}, CPU ${((best(reserved.addCpuMs) / N) * 1000).toFixed(2)}`);
 row('memory after add (B/record)', (x) => x.afterAdd.toFixed(1));
 row('memory after queries (B/record)', (x) => x.afterQueries.toFixed(1));
 row('allocatedBytes (B/record)', (x) => x.allocated.toFixed(1));

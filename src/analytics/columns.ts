@@ -311,6 +311,11 @@ export class Columns {
     ];
   }
 
+  /** Makes room for `rows` rows in all (no copy while they come in); capacity never shrinks here. */
+  reserve(rows: number): void {
+    if (rows > this.capacity) this.reallocate(Math.ceil(rows / (1 << BLOCK_BITS)) << BLOCK_BITS);
+  }
+
   private ensure(extra: number): void {
     const needed = this.size + extra;
     if (needed <= this.capacity) return;

@@ -177,3 +177,20 @@ describe('analytics index: growth and tags', () => {
     assert.equal(index.aggregate({ tags: [['a', 'bc']] }).requests, 0);
   });
 });
+
+describe('analytics index: reserve', () => {
+  it('answers the same with room reserved up front, and grows past it', () => {
+    const records = Array.from({ length: 3000 }, (_, i) => rec({ start_time: T0 + i, duration_ms: (i * 7) % 1000, model: `m${i % 5}`, tags: { b: String(i % 2) } }));
+    const plain = indexOf(records);
+    const reserved = new AnalyticsIndex();
+    const empty = reserved.allocatedBytes;
+    reserved.reserve(2000);
+    assert.ok(reserved.allocatedBytes - empty >= 1000 * 50, 'the columns grew to 2,000 rows at once');
+    reserved.add(records.slice(0, 2000));
+    reserved.add(records.slice(2000));
+    assert.equal(reserved.size, 3000);
+    assert.deepEqual(reserved.aggregate({}), plain.aggregate({}));
+    assert.deepEqual(reserved.groupBy('model', { tags: [['b', '1']] }), plain.groupBy('model', { tags: [['b', '1']] }));
+    assert.deepEqual(reserved.timeseries({ start: T0, end: T0 + 3000 }, 500), plain.timeseries({ start: T0, end: T0 + 3000 }, 500));
+  });
+});
