@@ -14,7 +14,7 @@
  *
  * Queries are synchronous and share scratch buffers (one set per index).
  */
-import type { RequestRecord } from '../domain/request-record.js';
+import type { AnalyticsRecord } from '../domain/request-record.js';
 import { COMPLETION_ENDPOINTS } from '../domain/endpoints.js';
 import type { StatsFilter } from '../domain/stats-filter.js';
 import type { Aggregate, IndexQueries, CompletionOverview, Group, GroupDimension, TimeBucket } from './types.js';
@@ -52,7 +52,7 @@ export class AnalyticsIndex implements IndexQueries {
   }
 
   /** Appends records (in the order given: the index's row order). */
-  add(records: readonly RequestRecord[]): void {
+  add(records: readonly AnalyticsRecord[]): void {
     this.cols.add(records);
     this.rollups.update(this.cols, this.completionEndpoints());
   }

@@ -17,7 +17,7 @@
  * arithmetic). NaN and ±Infinity count as null (JSON cannot carry them either, and branch-free
  * per-side sums multiply by 0).
  */
-import type { RequestRecord } from '../domain/request-record.js';
+import type { AnalyticsRecord } from '../domain/request-record.js';
 import { ABSENT_KEY, valueKey } from './value-keys.js';
 
 const TOKEN_MAX = 0x7fff_ffff;
@@ -375,7 +375,7 @@ export class Columns {
     }
   }
 
-  add(records: readonly RequestRecord[]): void {
+  add(records: readonly AnalyticsRecord[]): void {
     this.ensure(records.length);
     const { startTime, cost, flags, durationKey, ttftKey, tpsKey, streamed } = this;
     const { durationColumn, ttftColumn, ttltColumn, tpsColumn } = this;

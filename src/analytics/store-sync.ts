@@ -1,4 +1,4 @@
-import type { RequestRecord } from '../domain/request-record.js';
+import type { AnalyticsRecord } from '../domain/request-record.js';
 import type { Store } from '../store/types.js';
 
 /** Rows per scan: small enough that one batch blocks the event loop (and the proxy) only ~20–30 ms. */
@@ -6,7 +6,7 @@ const SCAN_BATCH = 2000;
 
 /**
  * Keeps the in-memory analytics index in step with the store by pulling rows in id order
- * (`store.scan(lastId)`). The same path loads the history at start-up and picks up each recorder
+ * (`store.scanForIndex(lastId)`). The same path loads the history at start-up and picks up each recorder
  * flush, so there is one way in and no row is added twice. Batches yield to the event loop
  * between them, so loading a large history never stalls the proxy.
  */
@@ -20,7 +20,7 @@ export class StoreSync {
 
   constructor(
     private readonly store: Store,
-    private readonly add: (records: readonly RequestRecord[]) => void,
+    private readonly add: (records: readonly AnalyticsRecord[]) => void,
   ) {}
 
   /** Resolves once the index holds every row the store held when this was called. */
@@ -40,7 +40,7 @@ export class StoreSync {
    * When they directly follow what the index holds and no pull is under way, they are added as
    * they are, without reading them back; otherwise a pull picks them up from the store.
    */
-  appended(records: readonly RequestRecord[], range: { firstId: number; lastId: number } | null): void {
+  appended(records: readonly AnalyticsRecord[], range: { firstId: number; lastId: number } | null): void {
     const idle = !this.pulling && this.queued === null;
     if (idle && range !== null && range.firstId === this.lastId + 1 && range.lastId - range.firstId + 1 === records.length) {
       this.add(records);
@@ -61,11 +61,11 @@ export class StoreSync {
 
   private async pullAll(): Promise<void> {
     for (;;) {
-      const rows = await this.store.scan(this.lastId, SCAN_BATCH);
-      if (rows.length === 0) return;
-      this.add(rows.map((r) => r.record));
-      this.lastId = (rows[rows.length - 1] as (typeof rows)[number]).id;
-      if (rows.length < SCAN_BATCH) return;
+      const { records, lastId } = await this.store.scanForIndex(this.lastId, SCAN_BATCH);
+      if (records.length === 0) return;
+      this.add(records);
+      this.lastId = lastId;
+      if (records.length < SCAN_BATCH) return;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

@@ -92,3 +92,12 @@ export interface StoredRequest extends Omit<RequestRecord, 'start_time'> {
   /** ISO-8601 UTC, millisecond precision. */
   start_time: string;
 }
+
+/** The fields the analytics index reads: what the store's `scanForIndex` loads, and no more. */
+export type AnalyticsRecord = Pick<
+  RequestRecord,
+  | 'start_time' | 'endpoint' | 'model' | 'is_error' | 'was_streamed' | 'usage_source'
+  | 'input_tokens' | 'output_tokens' | 'total_tokens' | 'cached_input_tokens' | 'reasoning_tokens'
+  | 'ttft_ms' | 'ttlt_ms' | 'duration_ms' | 'tokens_per_second' | 'cost_usd'
+  | 'api_key_id' | 'user' | 'origin' | 'error_type' | 'tags'
+>;

@@ -1,4 +1,4 @@
-import type { RequestRecord, StoredRequest } from '../domain/request-record.js';
+import type { AnalyticsRecord, RequestRecord, StoredRequest } from '../domain/request-record.js';
 import type { StatsFilter } from '../domain/stats-filter.js';
 import type { UsageDimension, UsageFilter, UsageTotals } from '../domain/usage.js';
 
@@ -63,6 +63,12 @@ export interface Store {
   getRequest(id: number): Promise<StoredRequest | null>;
   /** Records with id > afterId in id order, at most `limit`: loads and refreshes the analytics index. */
   scan(afterId: number, limit: number): Promise<IndexedRecord[]>;
+  /**
+   * The same rows as `scan`, with only the fields the analytics index reads, built as cheaply as
+   * the adapter can (this loads the whole retained history at start-up). `lastId` is the id of
+   * the last row returned (afterId when none).
+   */
+  scanForIndex(afterId: number, limit: number): Promise<{ records: AnalyticsRecord[]; lastId: number }>;
   dailyUsage(query: DailyUsageQuery): Promise<DailyUsageRow[]>;
   /** First and last day held by the daily rollups; null when there are none. */
   usageSpan(): Promise<{ first: number; last: number } | null>;

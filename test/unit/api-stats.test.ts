@@ -296,6 +296,7 @@ describe('admin API when the store or the analytics fail', () => {
     recent: boom,
     getRequest: boom,
     scan: boom,
+    scanForIndex: boom,
     dailyUsage: boom,
     usageSpan: boom,
     retention: boom,

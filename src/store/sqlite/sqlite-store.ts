@@ -18,6 +18,7 @@ import {
 } from './record-row.js';
 import { checkCount, checkTime, recentSql } from './recent-sql.js';
 import { prepareUsageStatements } from './usage-sql.js';
+import { prepareIndexScan } from './index-scan.js';
 import { usageDeltas } from '../usage-deltas.js';
 
 export interface SqliteStore extends Store {
@@ -107,6 +108,7 @@ function createStore(db: Database.Database, path: string): SqliteStore {
   const tagsForIdsStmt = db.prepare<[string], TagRow>(TAGS_FOR_IDS_SQL);
   const recentStmts = new Map<string, Database.Statement<unknown[], RequestRow>>();
   const usage = prepareUsageStatements(db);
+  const indexScan = prepareIndexScan(db);
   const getMeta = db.prepare<[string], string>('SELECT value FROM store_meta WHERE key = ?').pluck();
   const setMeta = db.prepare<[string, string]>('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const oldIds = db.prepare<[number, number], number>('SELECT id FROM requests WHERE start_time < ? ORDER BY start_time LIMIT ?').pluck();
@@ -220,6 +222,12 @@ function createStore(db: Database.Database, path: string): SqliteStore {
         const id = values[0] as number;
         return { id, record: recordFromValues(values, tags.get(id) ?? NO_TAGS) };
       });
+    },
+
+    async scanForIndex(afterId, limit) {
+      if (!Number.isSafeInteger(afterId)) throw new RangeError(`afterId must be an integer, got ${afterId}`);
+      checkCount(limit, 'limit');
+      return indexScan(afterId, limit);
     },
 
     async dailyUsage(query) {
