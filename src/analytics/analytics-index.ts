@@ -72,6 +72,8 @@ export class AnalyticsIndex implements IndexQueries {
    * all are. Rows are only nearly in time order, so some rows before the cutoff may stay (the
    * caller excludes them by time); no row at or after it ever goes. Answers for filters starting
    * at or after the cutoff are unchanged. Later rows are renumbered down; the dictionaries stay.
+   * When a third of the columns' room or more would stay empty, they move into smaller arrays:
+   * up to 8 MB of rows in this call, the rest in the next calls of add().
    */
   dropBefore(cutoff: number): number {
     const size = this.cols.size;

@@ -139,6 +139,9 @@ function widened<T extends RowArray>(a: RowArray, Type: new (length: number) => 
   return b;
 }
 
+/** Bytes of rows moved into smaller arrays per call after a large drop (Columns.shrinkSome). */
+const SHRINK_BYTES = 8 << 20;
+
 /** Capacity for `rows` rows and a quarter more, in whole zone-map blocks. */
 function capacityFor(rows: number): number {
   const wanted = Math.max(INITIAL_CAPACITY, rows + (rows >> 2));
@@ -274,6 +277,9 @@ export class Columns {
   /** OR of every row's flags: a presence bit never set means the column is all null (all 0). */
   flagsSeen = 0;
 
+  /** Some arrays are still longer than the capacity after a large drop (shrinkSome). */
+  private shrinking = false;
+
   /** Posting lists by tag key, then value. */
   readonly tags = new Map<string, Map<string, PostingList>>();
 
@@ -341,31 +347,22 @@ export class Columns {
     if (n > this.size) throw new RangeError(`cannot drop ${n} of ${this.size} rows`);
     if (n !== this.size && (n & ((1 << BLOCK_BITS) - 1)) !== 0) throw new RangeError(`rows dropped must be whole blocks: ${n}`);
     const kept = this.size - n;
-    const target = capacityFor(kept);
-    const shrink = target * 3 <= this.capacity * 2; // by a third or more
     const nb = n >> BLOCK_BITS;
     const blocks = (this.size + (1 << BLOCK_BITS) - 1) >> BLOCK_BITS;
-    if (shrink) {
-      for (const [holder, field] of this.rowArrays()) {
-        const a = holder[field]!;
-        const b = new (a.constructor as new (length: number) => RowArray)(target);
-        b.set(a.subarray(n, this.size) as never);
-        holder[field] = b;
-      }
-      const zones = target >> BLOCK_BITS;
-      this.blockMin = this.blockMin.slice(nb, nb + zones);
-      this.blockMax = this.blockMax.slice(nb, nb + zones);
-      if (this.blockMin.length < zones) {
-        this.blockMin = resized(this.blockMin, zones, blocks - nb);
-        this.blockMax = resized(this.blockMax, zones, blocks - nb);
-      }
-      this.capacity = target;
-    } else {
-      for (const [holder, field] of this.rowArrays()) holder[field]!.copyWithin(0, n, this.size);
-      this.blockMin.copyWithin(0, nb, blocks);
-      this.blockMax.copyWithin(0, nb, blocks);
-    }
+    for (const [holder, field] of this.rowArrays()) holder[field]!.copyWithin(0, n, this.size);
+    this.blockMin.copyWithin(0, nb, blocks);
+    this.blockMax.copyWithin(0, nb, blocks);
     this.size = kept;
+    const target = capacityFor(kept);
+    if (target * 3 <= this.capacity * 2) {
+      // A third or more would stay empty: move the columns into smaller arrays, some now, the
+      // rest at the next adds (see shrinkSome).
+      this.capacity = target;
+      this.blockMin = this.blockMin.slice(0, target >> BLOCK_BITS);
+      this.blockMax = this.blockMax.slice(0, target >> BLOCK_BITS);
+      this.shrinking = true;
+      this.shrinkSome();
+    }
     for (const [key, byValue] of this.tags) {
       for (const [value, list] of byValue) {
         list.dropBelow(n);
@@ -375,7 +372,25 @@ export class Columns {
     }
   }
 
+  /**
+   * Moves arrays longer than the capacity (after a large drop) into arrays of the capacity, up to
+   * SHRINK_BYTES of rows per call: memory a process has not touched yet is slow to fill (page
+   * faults), ~3 ms per MB on a busy 2-core VM, so one call stays short.
+   */
+  private shrinkSome(): void {
+    let moved = 0;
+    for (const [holder, field] of this.rowArrays()) {
+      const a = holder[field]!;
+      if (a.length <= this.capacity) continue;
+      if (moved >= SHRINK_BYTES) return;
+      holder[field] = resized(a, this.capacity, this.size);
+      moved += this.size * a.BYTES_PER_ELEMENT;
+    }
+    this.shrinking = false;
+  }
+
   add(records: readonly AnalyticsRecord[]): void {
+    if (this.shrinking) this.shrinkSome();
     this.ensure(records.length);
     const { startTime, cost, flags, durationKey, ttftKey, tpsKey, streamed } = this;
     const { durationColumn, ttftColumn, ttltColumn, tpsColumn } = this;
