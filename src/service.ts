@@ -38,24 +38,19 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const capture = { ...loadCaptureContext(config), tokens: config.streamUsage === 'off' ? null : await loadTokenCounter() };
   const metrics = await startServiceMetrics(config, logger);
-  let data: Awaited<ReturnType<typeof startDataThread>>;
-  try {
-    data = await startDataThread(
-      {
-        dbPath: config.dbPath,
-        port: config.adminPort,
-        host: config.adminHost,
-        logLevel: config.logLevel,
-        retentionDays: config.retentionDays,
-        usageRetentionDays: config.usageRetentionDays,
-      },
-      logger,
-      (format) => metrics.exposition(format),
-    );
-  } catch (err) {
-    await metrics.close();
-    throw err;
-  }
+  // The data thread starts beside the proxy: rows recorded before it listens wait in its queue.
+  const data = startDataThread(
+    {
+      dbPath: config.dbPath,
+      port: config.adminPort,
+      host: config.adminHost,
+      logLevel: config.logLevel,
+      retentionDays: config.retentionDays,
+      usageRetentionDays: config.usageRetentionDays,
+    },
+    logger,
+    (format) => metrics.exposition(format),
+  );
   // The recorder's writes are posted to the data thread: no transaction runs on this event loop.
   const recorder = new Recorder(data, logger, { flushIntervalMs: config.flushIntervalMs, observer: metrics.recorder });
   metrics.watchQueueDepth(() => recorder.stats().queued);
@@ -67,20 +62,25 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   const proxy = createProxyServer({ dispatcher, target, logger, capture, record: (r) => recorder.enqueue(r), pathPrefixes: config.proxyPathPrefixes, observer: metrics.exchanges, statsReady: () => data.statsReady() });
 
-  let proxyUrl: string;
-  try {
-    proxyUrl = await listen(proxy.server, config.proxyPort, config.proxyHost, 'proxy');
-  } catch (err) {
+  // The proxy listens without waiting for the data thread (which opens and migrates the store and
+  // warms up the index): it forwards from the first moment; both must be up for the start to succeed.
+  const [proxyListen, adminListen] = await Promise.allSettled([
+    listen(proxy.server, config.proxyPort, config.proxyHost, 'proxy'),
+    data.listening,
+  ]);
+  if (proxyListen.status === 'rejected' || adminListen.status === 'rejected') {
     proxy.server.close();
     await data.close();
     await dispatcher.close();
     await metrics.close();
-    throw err;
+    throw adminListen.status === 'rejected' ? adminListen.reason : (proxyListen as PromiseRejectedResult).reason;
   }
+  const proxyUrl = proxyListen.value;
+  const adminUrl = adminListen.value;
   // After listening, an 'error' (e.g. EMFILE on accept) would otherwise crash the process.
   proxy.server.on('error', (err) => logger.error({ err }, 'proxy listener error'));
   await data.setProxyUrl(proxyUrl);
-  logger.info({ proxy: proxyUrl, admin: data.url, upstream: target.display, db: config.dbPath }, 'llm-metrics-proxy listening');
+  logger.info({ proxy: proxyUrl, admin: adminUrl, upstream: target.display, db: config.dbPath }, 'llm-metrics-proxy listening');
 
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
@@ -100,7 +100,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
   return {
     proxyUrl,
-    adminUrl: data.url,
+    adminUrl,
     recorder,
     statsReady: () => data.statsReady(),
     close: () => (closing ??= close()),

@@ -69,6 +69,8 @@ export interface Store {
    * the last row returned (afterId when none).
    */
   scanForIndex(afterId: number, limit: number): Promise<{ records: AnalyticsRecord[]; lastId: number }>;
+  /** How many request rows are stored (the index reserves room for them before loading). */
+  countRequests(): Promise<number>;
   dailyUsage(query: DailyUsageQuery): Promise<DailyUsageRow[]>;
   /** First and last day held by the daily rollups; null when there are none. */
   usageSpan(): Promise<{ first: number; last: number } | null>;

@@ -4,7 +4,6 @@
  * The proxy's event loop therefore never runs a database transaction: `recordBatch` here only
  * posts the rows (a structured clone) and waits for the thread's answer.
  */
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { RequestRecord } from '../domain/request-record.js';
 import { AppError, StoreWriteError } from '../errors.js';
@@ -14,8 +13,12 @@ import { answerExpositionRequests, type ExpositionSource } from './exposition-br
 import type { DataWorkerData, FromDataWorker } from './messages.js';
 
 export interface DataThread extends BatchSink {
-  /** The admin listener's address, e.g. `http://127.0.0.1:8002`. */
-  readonly url: string;
+  /**
+   * Resolves with the admin listener's address (e.g. `http://127.0.0.1:8002`) once it listens;
+   * rejects when the store cannot be opened or the port taken (the thread has then ended).
+   * Batches posted before then wait in the thread's message queue.
+   */
+  readonly listening: Promise<string>;
   /** False while the analytics index is still loading the recorded history. */
   statsReady(): boolean;
   /** Posts a batch; resolves once the data thread has committed it, with the store's own time. */
@@ -36,24 +39,43 @@ const CLOSE_TIMEOUT_MS = 10_000;
  * requests for the Prometheus text. From TypeScript sources (tsx: tests, `npm run dev`) the
  * worker first registers tsx, as workers do not inherit the parent's loader.
  */
-export async function startDataThread(data: DataWorkerData, logger: Logger, exposition?: ExpositionSource): Promise<DataThread> {
+export function startDataThread(data: DataWorkerData, logger: Logger, exposition?: ExpositionSource): DataThread {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './data-worker.ts' : './data-worker.js', import.meta.url);
   const worker = fromSource
     ? new Worker(new URL('./tsx-worker-boot.mjs', import.meta.url), { workerData: { ...data, entry: entry.href } })
     : new Worker(entry, { workerData: data });
 
-  const first = await Promise.race([
-    once(worker, 'message') as Promise<[FromDataWorker]>,
-    once(worker, 'error').then(([err]) => [{ type: 'failed', message: (err as Error).message }] as [FromDataWorker]),
-  ]);
-  const message = first[0];
-  if (message.type !== 'listening') {
-    await worker.terminate();
-    if (message.type === 'failed' && message.code === 'LMP_STORE_OPEN_FAILED') throw new AppError('LMP_STORE_OPEN_FAILED', message.message);
-    const reason = message.type === 'failed' ? message.message : 'data thread ended before listening';
-    throw new AppError('LMP_LISTEN_FAILED', `cannot listen for admin on ${data.host}:${data.port}: ${reason}`);
-  }
+  const listening = new Promise<string>((resolve, reject) => {
+    const fail = (message: string, code?: string): void => {
+      void worker.terminate();
+      if (code === 'LMP_STORE_OPEN_FAILED') reject(new AppError('LMP_STORE_OPEN_FAILED', message));
+      else reject(new AppError('LMP_LISTEN_FAILED', `cannot listen for admin on ${data.host}:${data.port}: ${message}`));
+    };
+    const onMessage = (m: FromDataWorker): void => {
+      if (m.type === 'listening') resolve(m.url);
+      else if (m.type === 'failed') fail(m.message, m.code);
+      else return;
+      off();
+    };
+    const onError = (err: Error): void => {
+      off();
+      fail(err.message);
+    };
+    const onExit = (): void => {
+      off();
+      fail('data thread ended before listening');
+    };
+    const off = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+  listening.catch(() => undefined); // the caller awaits it; this only keeps an early failure from being unhandled
 
   let exited = false;
   let ready = false;
@@ -108,7 +130,7 @@ export async function startDataThread(data: DataWorkerData, logger: Logger, expo
   };
 
   return {
-    url: message.url,
+    listening,
     statsReady: () => ready,
     recordBatch(records: readonly RequestRecord[]) {
       if (exited) return Promise.reject(new AppError('LMP_STORE_WRITE_FAILED', 'data thread is not running'));

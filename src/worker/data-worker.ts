@@ -142,6 +142,7 @@ if (server.listening) {
   const marks = await store.retention();
   analytics.setRetainedFrom(marks.requestsBefore);
   const startedAt = performance.now();
+  index.reserve(await store.countRequests()); // one allocation instead of growing column by column
   await refresh(); // load the recorded history; stats requests wait for it, proxying does not
   loaded = true;
   post({ type: 'stats-ready' });

@@ -109,6 +109,7 @@ function createStore(db: Database.Database, path: string): SqliteStore {
   const recentStmts = new Map<string, Database.Statement<unknown[], RequestRow>>();
   const usage = prepareUsageStatements(db);
   const indexScan = prepareIndexScan(db);
+  const countStmt = db.prepare<[], number>('SELECT COUNT(*) FROM requests').pluck();
   const getMeta = db.prepare<[string], string>('SELECT value FROM store_meta WHERE key = ?').pluck();
   const setMeta = db.prepare<[string, string]>('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const oldIds = db.prepare<[number, number], number>('SELECT id FROM requests WHERE start_time < ? ORDER BY start_time LIMIT ?').pluck();
@@ -222,6 +223,10 @@ function createStore(db: Database.Database, path: string): SqliteStore {
         const id = values[0] as number;
         return { id, record: recordFromValues(values, tags.get(id) ?? NO_TAGS) };
       });
+    },
+
+    async countRequests() {
+      return countStmt.get() ?? 0;
     },
 
     async scanForIndex(afterId, limit) {
