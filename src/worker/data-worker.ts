@@ -144,6 +144,7 @@ if (server.listening) {
   const startedAt = performance.now();
   index.reserve(await store.countRequests()); // one allocation instead of growing column by column
   await refresh(); // load the recorded history; stats requests wait for it, proxying does not
+  if (marks.requestsBefore !== null) index.dropBefore(marks.requestsBefore); // rows a crash left behind a prune
   loaded = true;
   post({ type: 'stats-ready' });
   logger.info({ rows: index.size, ms: Math.round(performance.now() - startedAt) }, 'analytics index loaded');
