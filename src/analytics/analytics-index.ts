@@ -27,6 +27,7 @@ import { assignBuckets, blocksInBuckets } from './time-buckets.js';
 import { Scratch } from './scratch.js';
 import { completionOverview } from './completion.js';
 import { warmUp } from './warm-up.js';
+import { compareGroups } from './group-order.js';
 
 /** Upper bound on buckets per timeseries call, so a tiny bucket over a long range cannot exhaust memory. */
 export const MAX_TIMESERIES_BUCKETS = 100_000;
@@ -122,7 +123,7 @@ export class AnalyticsIndex implements IndexQueries {
       const id = ids[g]!;
       return { key: id < 0 ? null : dict.values[id]!, aggregate };
     });
-    groups.sort(compareGroups);
+    groups.sort((a, b) => compareGroups({ key: a.key, requests: a.aggregate.requests }, { key: b.key, requests: b.aggregate.requests }));
     this.scratch.trim();
     return groups;
   }
@@ -234,14 +235,4 @@ export class AnalyticsIndex implements IndexQueries {
         throw new RangeError(`unknown group dimension: ${String(dimension)}`);
     }
   }
-}
-
-/** Most requests first; ties by key ascending (code unit order), null last. */
-function compareGroups(a: Group, b: Group): number {
-  const d = b.aggregate.requests - a.aggregate.requests;
-  if (d !== 0) return d;
-  if (a.key === b.key) return 0;
-  if (a.key === null) return 1;
-  if (b.key === null) return -1;
-  return a.key < b.key ? -1 : 1;
 }

@@ -9,6 +9,7 @@ import { addUsage, DAY_MS, periodStart, utcDay, ZERO_USAGE, type UsageTotals } f
 import type { Aggregate, Analytics, IndexQueries, TimeBucket, UsageQuery, UsageReport, UsageRow } from './types.js';
 import { EMPTY_AGGREGATE } from './accumulator.js';
 import type { Store } from '../store/types.js';
+import { compareGroups } from './group-order.js';
 
 /** Whole UTC days of the daily rollups: the store provides them. */
 export type DailyUsageSource = Pick<Store, 'dailyUsage' | 'usageSpan' | 'retention'>;
@@ -129,15 +130,11 @@ export function usageOf(a: Aggregate): UsageTotals {
   };
 }
 
+/** By period; then as group lists are: most requests first, ties by key ascending, null last. */
 function compareUsageRows(
   a: { period: number; key: string | null; usage: UsageTotals },
   b: { period: number; key: string | null; usage: UsageTotals },
 ): number {
   if (a.period !== b.period) return a.period - b.period;
-  const d = b.usage.requests - a.usage.requests;
-  if (d !== 0) return d;
-  if (a.key === b.key) return 0;
-  if (a.key === null) return 1;
-  if (b.key === null) return -1;
-  return a.key < b.key ? -1 : 1;
+  return compareGroups({ key: a.key, requests: a.usage.requests }, { key: b.key, requests: b.usage.requests });
 }

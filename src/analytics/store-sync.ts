@@ -36,6 +36,27 @@ export class StoreSync {
   }
 
   /**
+   * Loads the history with `load` (the store's fast path), which hands over rows in id order with
+   * the id of the last one; refreshes wait for it and then go on from the last id it gave. When
+   * it fails part-way, the next refresh picks up from there.
+   */
+  loadWith(load: (add: (records: readonly AnalyticsRecord[], lastId: number) => void) => Promise<void>): Promise<void> {
+    const pass = this.tail.then(async () => {
+      this.pulling = true;
+      try {
+        await load((records, lastId) => {
+          this.add(records);
+          this.lastId = lastId;
+        });
+      } finally {
+        this.pulling = false;
+      }
+    });
+    this.tail = pass.catch(() => undefined);
+    return pass;
+  }
+
+  /**
    * The data thread has just written `records` as ids `range` (null: not one consecutive run).
    * When they directly follow what the index holds and no pull is under way, they are added as
    * they are, without reading them back; otherwise a pull picks them up from the store.

@@ -71,6 +71,13 @@ export interface Store {
   scanForIndex(afterId: number, limit: number): Promise<{ records: AnalyticsRecord[]; lastId: number }>;
   /** How many request rows are stored (the index reserves room for them before loading). */
   countRequests(): Promise<number>;
+  /**
+   * Feeds every stored row's index fields to `add`, batch by batch in id order, as fast as the
+   * adapter can (SQLite reads on a thread of its own): the start-up load. Rows written meanwhile
+   * may or may not be included; the caller catches up from the last id it was given. Rejects on
+   * failure, after which the caller goes on with `scanForIndex`.
+   */
+  loadHistory(add: (records: readonly AnalyticsRecord[], lastId: number) => void): Promise<void>;
   dailyUsage(query: DailyUsageQuery): Promise<DailyUsageRow[]>;
   /** First and last day held by the daily rollups; null when there are none. */
   usageSpan(): Promise<{ first: number; last: number } | null>;

@@ -143,7 +143,12 @@ if (server.listening) {
   analytics.setRetainedFrom(marks.requestsBefore);
   const startedAt = performance.now();
   index.reserve(await store.countRequests()); // one allocation instead of growing column by column
-  await refresh(); // load the recorded history; stats requests wait for it, proxying does not
+  // Load the recorded history (stats requests wait for it, proxying does not): the store reads on
+  // a thread of its own while this one indexes; then catch up with what was written meanwhile.
+  await sync.loadWith((add) => store.loadHistory(add)).catch((err: unknown) =>
+    logger.warn({ err }, 'history loader failed; loading the rest row batch by row batch'),
+  );
+  await refresh();
   if (marks.requestsBefore !== null) index.dropBefore(marks.requestsBefore); // rows a crash left behind a prune
   loaded = true;
   post({ type: 'stats-ready' });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPage, screenshot } from './helpers/browser.js';
+import { contrasts } from './helpers/contrast.js';
 import { panelSource, queryOf } from './helpers/dashboard.js';
 import { startServiceWithHistory, type DashboardService } from './helpers/traffic.js';
 
@@ -15,35 +16,6 @@ async function backgroundLuminance(page: Page): Promise<number> {
     const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+(\.\d+)?/g)!.map(Number);
     return (0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255;
   });
-}
-
-/**
- * WCAG contrast ratios of text against the background it is drawn on (the first opaque one up
- * its ancestors), for each selector's first element. Plain JavaScript in a string: the test's
- * TypeScript compiler would add helpers that do not exist in the page.
- */
-const CONTRAST_SCRIPT = `(selectors) => {
-  const rgba = (css) => css.match(/[\\d.]+/g).map(Number);
-  const channel = (v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
-  const result = {};
-  for (const selector of selectors) {
-    const el = document.querySelector(selector);
-    if (el === null) throw new Error('nothing matches ' + selector);
-    let bg = [0, 0, 0, 0];
-    for (let up = el; up !== null; up = up.parentElement) {
-      bg = rgba(getComputedStyle(up).backgroundColor);
-      if (bg.length < 4 || bg[3] > 0) break;
-    }
-    const fg = luminance(rgba(getComputedStyle(el).color));
-    const back = luminance(bg);
-    result[selector] = (Math.max(fg, back) + 0.05) / (Math.min(fg, back) + 0.05);
-  }
-  return result;
-}`;
-
-async function contrasts(page: Page, selectors: readonly string[]): Promise<Record<string, number>> {
-  return page.evaluate(`(${CONTRAST_SCRIPT})(${JSON.stringify(selectors)})`) as Promise<Record<string, number>>;
 }
 
 const TEXT_ON_BACKGROUNDS = [

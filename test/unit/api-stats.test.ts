@@ -298,6 +298,7 @@ describe('admin API when the store or the analytics fail', () => {
     scan: boom,
     scanForIndex: boom,
     countRequests: boom,
+    loadHistory: boom,
     dailyUsage: boom,
     usageSpan: boom,
     retention: boom,

@@ -65,6 +65,8 @@ describe('loadConfig: defaults and primary names', () => {
         LOG_LEVEL: 'debug',
         SHUTDOWN_TIMEOUT_MS: '0',
         FLUSH_INTERVAL_MS: '10',
+        RETENTION_DAYS: '7',
+        USAGE_RETENTION_DAYS: '400',
         PRICES_FILE: 'p.json',
         API_KEY_SECRET: 'k',
         USER_HEADER: 'X-Who',
@@ -90,6 +92,8 @@ describe('loadConfig: defaults and primary names', () => {
       logLevel: 'debug',
       shutdownTimeoutMs: 0,
       flushIntervalMs: 10,
+      retentionDays: 7,
+      usageRetentionDays: 400,
       ...METRICS_DEFAULTS,
     });
   });
@@ -99,7 +103,8 @@ describe('loadConfig: defaults and primary names', () => {
       argv: [
         '--port', '9000', '--host=127.0.0.2', '--admin-port', '9001', '--admin-host=0.0.0.0',
         '--upstream', 'http://gpu-box:1234/v1/', '--upstream-timeout-ms=2147483647', '--db-path', 'x.db',
-        '--log-level', 'WARN', '--shutdown-timeout-ms', '60000', '--flush-interval-ms=60000',
+        '--log-level', 'WARN', '--shutdown-timeout-ms', '60000', '--flush-interval-ms=60000', '--retention-days=0',
+        '--usage-retention-days', '36500',
         '--prices-file', 'p.yaml', '--api-key-secret=s', '--user-header', 'X-U', '--tag-header-prefix=X-Tag-',
         '--proxy-paths=/v1/', '--stream-usage', 'estimate',
       ],
@@ -121,8 +126,17 @@ describe('loadConfig: defaults and primary names', () => {
       logLevel: 'warn',
       shutdownTimeoutMs: 60000,
       flushIntervalMs: 60000,
+      retentionDays: 0,
+      usageRetentionDays: 36500,
       ...METRICS_DEFAULTS,
     });
+  });
+
+  it('refuses retention days that are not whole days from 0 to 36500, naming the setting', () => {
+    for (const bad of ['-1', '1.5', '36501', 'forever']) {
+      assert.throws(() => load({ env: { RETENTION_DAYS: bad } }), /RETENTION_DAYS \(from environment\): must be an integer from 0 to 36500/, bad);
+      assert.throws(() => load({ env: { USAGE_RETENTION_DAYS: bad } }), /USAGE_RETENTION_DAYS \(from environment\): must be an integer from 0 to 36500/, bad);
+    }
   });
 
   it('refuses proxy path prefixes without slashes and unknown stream usage modes, naming both', () => {

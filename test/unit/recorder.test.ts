@@ -46,7 +46,8 @@ describe('Recorder', () => {
     const { store, state } = memoryStore();
     const recorder = new Recorder(store, logger, { flushIntervalMs: 60_000, maxBatch: 3 });
     for (let i = 0; i < 7; i++) recorder.enqueue(record(i));
-    await sleep(20);
+    // Well before the 60 s interval (polled, so a loaded machine cannot fail it by a late timer).
+    for (let waited = 0; state.batches.length < 2 && waited < 2000; waited += 10) await sleep(10);
     assert.ok(state.batches.length >= 2, 'full batches are written without waiting for the interval');
     await recorder.close();
     assert.deepEqual(state.batches.flat().map((r) => r.model), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);

@@ -8,25 +8,14 @@
  */
 import type Database from 'better-sqlite3';
 import type { AnalyticsRecord, ErrorType, UsageSource } from '../../domain/request-record.js';
+import { INDEX_COLUMNS, type IndexRow } from './history-batch.js';
 
-const SQL = `
-  SELECT id, start_time, endpoint, model, is_error, was_streamed, usage_source,
-         input_tokens, output_tokens, total_tokens, cached_input_tokens, reasoning_tokens,
-         ttft_ms, ttlt_ms, duration_ms, tokens_per_second, cost_usd,
-         api_key_id, user, origin, error_type
-  FROM requests WHERE id > ? ORDER BY id LIMIT ?
-`;
+const SQL = `SELECT ${INDEX_COLUMNS} FROM requests WHERE id > ? ORDER BY id LIMIT ?`;
 const TAGS_SQL = 'SELECT request_id, key, value FROM request_tags WHERE request_id > ? AND request_id <= ?';
 
 const NO_TAGS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
-type Row = [
-  id: number, start_time: number, endpoint: string, model: string | null, is_error: number, was_streamed: number,
-  usage_source: string, input_tokens: number | null, output_tokens: number | null, total_tokens: number | null,
-  cached_input_tokens: number | null, reasoning_tokens: number | null, ttft_ms: number | null, ttlt_ms: number | null,
-  duration_ms: number, tokens_per_second: number | null, cost_usd: number | null, api_key_id: string | null,
-  user: string | null, origin: string | null, error_type: string | null,
-];
+type Row = IndexRow;
 
 export function prepareIndexScan(db: Database.Database): (afterId: number, limit: number) => { records: AnalyticsRecord[]; lastId: number } {
   const rowsStmt = db.prepare<[number, number], Row>(SQL).raw(true);

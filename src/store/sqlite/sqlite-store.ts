@@ -19,6 +19,7 @@ import {
 import { checkCount, checkTime, recentSql } from './recent-sql.js';
 import { prepareUsageStatements } from './usage-sql.js';
 import { prepareIndexScan } from './index-scan.js';
+import { loadHistoryInThread } from './history-thread.js';
 import { usageDeltas } from '../usage-deltas.js';
 
 export interface SqliteStore extends Store {
@@ -227,6 +228,10 @@ function createStore(db: Database.Database, path: string): SqliteStore {
 
     async countRequests() {
       return countStmt.get() ?? 0;
+    },
+
+    loadHistory(add) {
+      return loadHistoryInThread(path, add);
     },
 
     async scanForIndex(afterId, limit) {
