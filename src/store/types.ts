@@ -69,8 +69,12 @@ export interface Store {
    * the last row returned (afterId when none).
    */
   scanForIndex(afterId: number, limit: number): Promise<{ records: AnalyticsRecord[]; lastId: number }>;
-  /** How many request rows are stored (the index reserves room for them before loading). */
-  countRequests(): Promise<number>;
+  /**
+   * At least as many as the request rows stored, cheaply (SQLite: the span of ids, read from the
+   * ends of the primary key; a count would read the whole table): the index reserves room for
+   * them before loading.
+   */
+  estimateRequests(): Promise<number>;
   /**
    * Feeds every stored row's index fields to `add`, batch by batch in id order, as fast as the
    * adapter can (SQLite reads on a thread of its own): the start-up load. Rows written meanwhile

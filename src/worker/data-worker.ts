@@ -24,6 +24,7 @@ import { createLogger } from '../logger.js';
 import { openStore } from '../store/open-store.js';
 import { Pruner } from '../store/pruner.js';
 import type { Store } from '../store/types.js';
+import type { AnalyticsRecord } from '../domain/request-record.js';
 import { ExpositionClient } from './exposition-bridge.js';
 import type { DataWorkerData, FromDataWorker, ToDataWorker } from './messages.js';
 
@@ -45,11 +46,28 @@ try {
   throw err;
 }
 
+// The history loader thread starts first, so that its start and first reads overlap this thread's
+// own (the index's warm-up, the admin app, listening); its batches wait here until the index is.
+const early: Array<[records: readonly AnalyticsRecord[], lastId: number]> = [];
+let feed: ((records: readonly AnalyticsRecord[], lastId: number) => void) | null = null;
+const historyLoad = store.loadHistory((records, lastId) => (feed === null ? early.push([records, lastId]) : feed(records, lastId)));
+historyLoad.catch(() => undefined); // awaited below; an early failure is reported there
+
 const index = new AnalyticsIndex();
 const analytics = new MemoryAnalytics(index, store);
 const sync = new StoreSync(store, (records) => index.add(records));
 const refresh = (): Promise<void> =>
   sync.refresh().catch((err: unknown) => logger.error({ err }, 'analytics refresh from the store failed'));
+// The start-up load: from here on, rows written meanwhile are picked up after it, never twice.
+// Stats requests wait for it, proxying does not. Then a refresh catches up with what it missed.
+const loading = sync
+  .loadWith(async (add) => {
+    index.reserve(await store.estimateRequests()); // one allocation instead of growing column by column
+    for (const [records, lastId] of early.splice(0)) add(records, lastId);
+    feed = add;
+    await historyLoad;
+  })
+  .catch((err: unknown) => logger.warn({ err }, 'history loader failed; loading the rest row batch by row batch'));
 const pruner = new Pruner({
   store,
   retentionDays: data.retentionDays,
@@ -142,12 +160,7 @@ if (server.listening) {
   const marks = await store.retention();
   analytics.setRetainedFrom(marks.requestsBefore);
   const startedAt = performance.now();
-  index.reserve(await store.countRequests()); // one allocation instead of growing column by column
-  // Load the recorded history (stats requests wait for it, proxying does not): the store reads on
-  // a thread of its own while this one indexes; then catch up with what was written meanwhile.
-  await sync.loadWith((add) => store.loadHistory(add)).catch((err: unknown) =>
-    logger.warn({ err }, 'history loader failed; loading the rest row batch by row batch'),
-  );
+  await loading;
   await refresh();
   if (marks.requestsBefore !== null) index.dropBefore(marks.requestsBefore); // rows a crash left behind a prune
   loaded = true;

@@ -297,7 +297,7 @@ describe('admin API when the store or the analytics fail', () => {
     getRequest: boom,
     scan: boom,
     scanForIndex: boom,
-    countRequests: boom,
+    estimateRequests: boom,
     loadHistory: boom,
     dailyUsage: boom,
     usageSpan: boom,

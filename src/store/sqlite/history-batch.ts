@@ -2,7 +2,8 @@
  * A batch of stored rows as the history loader thread sends it to the data thread: the analytics
  * index's fields in typed arrays (transferred, not copied) and strings as codes into one table
  * that grows batch by batch. Structured-cloning a million row objects would cost the data thread
- * more than reading SQLite itself; this costs it one object literal per row.
+ * more than reading SQLite itself; this costs it one object literal per row. The tags are read by
+ * the data thread itself (by the batch's id range), which balances the two threads' work.
  */
 import type { AnalyticsRecord, ErrorType, UsageSource } from '../../domain/request-record.js';
 
@@ -26,8 +27,8 @@ export interface HistoryBatch {
   readonly flags: Uint8Array;
   /** Strings first seen in this batch; their codes follow the previous batches'. */
   readonly newStrings: string[];
-  /** One entry per tag: the row (index in the batch), then the key's and the value's codes. */
-  readonly tags: Int32Array;
+  /** The rows' ids, ascending. */
+  readonly ids: Float64Array;
 }
 
 /** A raw row of `INDEX_COLUMNS` order: id, then the fields the index reads. */
@@ -47,11 +48,12 @@ export const INDEX_COLUMNS = `id, start_time, endpoint, model, is_error, was_str
 export class BatchEncoder {
   private readonly codes = new Map<string, number>();
 
-  encode(rows: readonly IndexRow[], tagRows: ReadonlyArray<readonly [number, string, string]>): HistoryBatch {
+  encode(rows: readonly IndexRow[]): HistoryBatch {
     const count = rows.length;
     const numbers = new Float64Array(count * N);
     const strings = new Int32Array(count * S);
     const flags = new Uint8Array(count);
+    const ids = new Float64Array(count);
     const newStrings: string[] = [];
     const code = (value: string | null): number => {
       if (value === null) return -1;
@@ -64,10 +66,9 @@ export class BatchEncoder {
       return c;
     };
     const num = (v: number | null): number => (v === null ? NaN : v);
-    const rowOf = new Map<number, number>();
     for (let i = 0; i < count; i++) {
       const v = rows[i]!;
-      rowOf.set(v[0], i);
+      ids[i] = v[0];
       const n = i * N;
       numbers[n] = v[1];
       numbers[n + 1] = num(v[7]);
@@ -90,16 +91,7 @@ export class BatchEncoder {
       strings[s + 6] = code(v[6]);
       flags[i] = (v[4] === 1 ? 1 : 0) | (v[5] === 1 ? 2 : 0);
     }
-    const tags = new Int32Array(tagRows.length * 3);
-    let t = 0;
-    for (const [id, key, value] of tagRows) {
-      const row = rowOf.get(id);
-      if (row === undefined) continue;
-      tags[t++] = row;
-      tags[t++] = code(key);
-      tags[t++] = code(value);
-    }
-    return { count, lastId: rows[count - 1]?.[0] ?? 0, numbers, strings, flags, newStrings, tags: tags.subarray(0, t) };
+    return { count, lastId: rows[count - 1]?.[0] ?? 0, numbers, strings, flags, newStrings, ids };
   }
 }
 
@@ -107,19 +99,20 @@ export class BatchEncoder {
 export class BatchDecoder {
   private readonly table: string[] = [];
 
-  decode(batch: HistoryBatch): AnalyticsRecord[] {
+  /** `tagRows`: the `request_tags` rows of the batch's ids (request_id, key, value). */
+  decode(batch: HistoryBatch, tagRows: ReadonlyArray<readonly [number, string, string]>): AnalyticsRecord[] {
     for (const s of batch.newStrings) this.table.push(s);
-    const { count, numbers, strings, flags, tags } = batch;
+    const { count, numbers, strings, flags } = batch;
     const table = this.table;
     const str = (c: number): string | null => (c < 0 ? null : (table[c] as string));
     const num = (v: number): number | null => (Number.isNaN(v) ? null : v);
     const tagsOf = new Map<number, Record<string, string>>();
-    for (let t = 0; t < tags.length; t += 3) {
-      const row = tags[t]!;
-      let held = tagsOf.get(row);
-      if (held === undefined) tagsOf.set(row, (held = Object.create(null) as Record<string, string>));
-      held[table[tags[t + 1]!]!] = table[tags[t + 2]!]!;
+    for (const [id, key, value] of tagRows) {
+      let held = tagsOf.get(id);
+      if (held === undefined) tagsOf.set(id, (held = Object.create(null) as Record<string, string>));
+      held[key] = value;
     }
+    const ids = batch.ids;
     const records = new Array<AnalyticsRecord>(count);
     for (let i = 0; i < count; i++) {
       const n = i * N;
@@ -146,7 +139,7 @@ export class BatchDecoder {
         user: str(strings[s + 3]!),
         origin: str(strings[s + 4]!),
         error_type: str(strings[s + 5]!) as ErrorType | null,
-        tags: tagsOf.get(i) ?? NO_TAGS,
+        tags: tagsOf.get(ids[i]!) ?? NO_TAGS,
       };
     }
     return records;
@@ -157,5 +150,5 @@ const NO_TAGS: Readonly<Record<string, string>> = Object.freeze(Object.create(nu
 
 /** Transferable buffers of a batch (postMessage moves them instead of copying). */
 export function batchBuffers(batch: HistoryBatch): ArrayBuffer[] {
-  return [batch.numbers.buffer, batch.strings.buffer, batch.flags.buffer, batch.tags.buffer] as ArrayBuffer[];
+  return [batch.numbers.buffer, batch.strings.buffer, batch.flags.buffer, batch.ids.buffer] as ArrayBuffer[];
 }

@@ -12,8 +12,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { BatchEncoder, batchBuffers, INDEX_COLUMNS, type IndexRow } from './history-batch.js';
 
-const BATCH_ROWS = 8192;
-const MAX_IN_FLIGHT = 4;
+const BATCH_ROWS = 2048;
+const MAX_IN_FLIGHT = 8;
 
 const port = parentPort;
 if (port === null) throw new Error('history-loader.ts runs as a worker thread only');
@@ -31,9 +31,6 @@ port.on('message', (m: { type: string }) => {
 try {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   const rows = db.prepare<[number, number], IndexRow>(`SELECT ${INDEX_COLUMNS} FROM requests WHERE id > ? ORDER BY id LIMIT ?`).raw(true);
-  const tags = db.prepare<[number, number], [number, string, string]>(
-    'SELECT request_id, key, value FROM request_tags WHERE request_id > ? AND request_id <= ?',
-  ).raw(true);
   const encoder = new BatchEncoder();
   let after = 0;
   for (;;) {
@@ -41,7 +38,7 @@ try {
     const batch = rows.all(after, BATCH_ROWS);
     const last = batch[batch.length - 1];
     if (last === undefined) break;
-    const encoded = encoder.encode(batch, tags.all(after, last[0]));
+    const encoded = encoder.encode(batch);
     inFlight++;
     port.postMessage({ type: 'batch', batch: encoded }, batchBuffers(encoded));
     after = last[0];

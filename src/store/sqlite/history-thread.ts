@@ -8,7 +8,14 @@ type LoaderMessage =
   | { readonly type: 'done' }
   | { readonly type: 'failed'; readonly message: string };
 
-export function loadHistoryInThread(dbPath: string, add: (records: readonly AnalyticsRecord[], lastId: number) => void): Promise<void> {
+/** The `request_tags` rows of the requests with ids in [firstId, lastId]. */
+export type TagRange = (firstId: number, lastId: number) => ReadonlyArray<readonly [number, string, string]>;
+
+export function loadHistoryInThread(
+  dbPath: string,
+  tagsOf: TagRange,
+  add: (records: readonly AnalyticsRecord[], lastId: number) => void,
+): Promise<void> {
   if (dbPath === ':memory:' || dbPath === '') return Promise.reject(new Error('an in-memory database has no history to load from another thread'));
   // From TypeScript sources (tests, `npm run dev`) the thread first registers tsx, as data-thread.ts does.
   const fromSource = import.meta.url.endsWith('.ts');
@@ -30,7 +37,8 @@ export function loadHistoryInThread(dbPath: string, add: (records: readonly Anal
       if (settled) return;
       if (m.type === 'batch') {
         try {
-          add(decoder.decode(m.batch), m.batch.lastId);
+          const { ids, lastId } = m.batch;
+          add(decoder.decode(m.batch, ids.length === 0 ? [] : tagsOf(ids[0]!, lastId)), lastId);
         } catch (err) {
           finish(err as Error);
           return;

@@ -110,7 +110,10 @@ function createStore(db: Database.Database, path: string): SqliteStore {
   const recentStmts = new Map<string, Database.Statement<unknown[], RequestRow>>();
   const usage = prepareUsageStatements(db);
   const indexScan = prepareIndexScan(db);
-  const countStmt = db.prepare<[], number>('SELECT COUNT(*) FROM requests').pluck();
+  const idSpanStmt = db.prepare<[], number | null>('SELECT (SELECT MAX(id) FROM requests) - (SELECT MIN(id) FROM requests) + 1').pluck();
+  const tagRangeStmt = db
+    .prepare<[number, number], [number, string, string]>('SELECT request_id, key, value FROM request_tags WHERE request_id >= ? AND request_id <= ?')
+    .raw(true);
   const getMeta = db.prepare<[string], string>('SELECT value FROM store_meta WHERE key = ?').pluck();
   const setMeta = db.prepare<[string, string]>('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const oldIds = db.prepare<[number, number], number>('SELECT id FROM requests WHERE start_time < ? ORDER BY start_time LIMIT ?').pluck();
@@ -226,12 +229,12 @@ function createStore(db: Database.Database, path: string): SqliteStore {
       });
     },
 
-    async countRequests() {
-      return countStmt.get() ?? 0;
+    async estimateRequests() {
+      return idSpanStmt.get() ?? 0;
     },
 
     loadHistory(add) {
-      return loadHistoryInThread(path, add);
+      return loadHistoryInThread(path, (first, last) => tagRangeStmt.all(first, last), add);
     },
 
     async scanForIndex(afterId, limit) {
