@@ -234,6 +234,7 @@ function createStore(db: Database.Database, path: string): SqliteStore {
     },
 
     loadHistory(add) {
+      if ((idSpanStmt.get() ?? 0) === 0) return Promise.resolve(); // nothing stored: no thread to start
       return loadHistoryInThread(path, (first, last) => tagRangeStmt.all(first, last), add);
     },
 
