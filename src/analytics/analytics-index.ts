@@ -34,6 +34,13 @@ export const MAX_TIMESERIES_BUCKETS = 100_000;
 
 const COMPLETION_SET: ReadonlySet<string> = new Set(COMPLETION_ENDPOINTS);
 
+/**
+ * The first query on an index at least this large warms every query path up first (warm-up.ts):
+ * once per process, ~0.1 s. Smaller indexes need no warm-up (their own queries give the code its
+ * type feedback before any loop is long enough to be compiled on the stack), and an idle service
+ * on a small database keeps the ~10 MB the warmed-up code takes.
+ */
+const WARM_UP_ROWS = 20_000;
 let warmedUp = false;
 
 export class AnalyticsIndex implements IndexQueries {
@@ -44,13 +51,6 @@ export class AnalyticsIndex implements IndexQueries {
   private cover: Cover | null = null;
   /** 1 for endpoint ids that are completion endpoints; extended as endpoints appear. */
   private completionTable = new Uint8Array(0);
-
-  constructor() {
-    if (!warmedUp) {
-      warmedUp = true;
-      warmUp(() => new AnalyticsIndex());
-    }
-  }
 
   /** Appends records (in the order given: the index's row order). */
   add(records: readonly AnalyticsRecord[]): void {
@@ -191,7 +191,15 @@ export class AnalyticsIndex implements IndexQueries {
    * Fills scratch.sel with the matching rows; returns how many. Sets `cover` to the filter's time
    * span when that is its only condition (every row in the span is selected), else null.
    */
+  /** Warms every query path up now if this index is large enough to need it (see WARM_UP_ROWS). */
+  warmUpIfLarge(): void {
+    if (warmedUp || this.cols.size < WARM_UP_ROWS) return;
+    warmedUp = true;
+    warmUp(() => new AnalyticsIndex());
+  }
+
   private select(filter: StatsFilter, endpointTable: Uint8Array | null = null): number {
+    this.warmUpIfLarge();
     const size = this.cols.size;
     this.scratch.ensure(size);
     const resolved = resolveFilter(this.cols, filter, endpointTable);

@@ -163,6 +163,7 @@ if (server.listening) {
   await loading;
   await refresh();
   if (marks.requestsBefore !== null) index.dropBefore(marks.requestsBefore); // rows a crash left behind a prune
+  index.warmUpIfLarge(); // before the first stats request, not during it
   loaded = true;
   post({ type: 'stats-ready' });
   logger.info({ rows: index.size, ms: Math.round(performance.now() - startedAt) }, 'analytics index loaded');
