@@ -26,7 +26,7 @@ import { CompletionTotals, scanCompletion } from './completion-totals.js';
 import { assignBuckets, blocksInBuckets } from './time-buckets.js';
 import { Scratch } from './scratch.js';
 import { completionOverview } from './completion.js';
-import { warmUp } from './warm-up.js';
+import { warmUp, warmUpAdd } from './warm-up.js';
 import { compareGroups } from './group-order.js';
 
 /** Upper bound on buckets per timeseries call, so a tiny bucket over a long range cannot exhaust memory. */
@@ -42,6 +42,7 @@ const COMPLETION_SET: ReadonlySet<string> = new Set(COMPLETION_ENDPOINTS);
  */
 const WARM_UP_ROWS = 20_000;
 let warmedUp = false;
+let addWarmedUp = false;
 
 export class AnalyticsIndex implements IndexQueries {
   private readonly cols = new Columns();
@@ -51,6 +52,13 @@ export class AnalyticsIndex implements IndexQueries {
   private cover: Cover | null = null;
   /** 1 for endpoint ids that are completion endpoints; extended as endpoints appear. */
   private completionTable = new Uint8Array(0);
+
+  constructor() {
+    if (!addWarmedUp) {
+      addWarmedUp = true;
+      warmUpAdd(() => new AnalyticsIndex());
+    }
+  }
 
   /** Appends records (in the order given: the index's row order). */
   add(records: readonly AnalyticsRecord[]): void {
