@@ -47,10 +47,15 @@ try {
 }
 
 // The history loader thread starts first, so that its start and first reads overlap this thread's
-// own (the index's warm-up, the admin app, listening); its batches wait here until the index is.
-const early: Array<[records: readonly AnalyticsRecord[], lastId: number]> = [];
+// own (the index's warm-up, the admin app, listening). Its batches are only handled once this
+// module yields to the event loop, and `loading` below sets `feed` in microtasks before that: so a
+// batch always finds it (at most 8 wait unacknowledged meanwhile). Were it ever missing, the load
+// fails and the rest is read batch by batch: never buffered without bound.
 let feed: ((records: readonly AnalyticsRecord[], lastId: number) => void) | null = null;
-const historyLoad = store.loadHistory((records, lastId) => (feed === null ? early.push([records, lastId]) : feed(records, lastId)));
+const historyLoad = store.loadHistory((records, lastId) => {
+  if (feed === null) throw new Error('history batch before the index was ready');
+  feed(records, lastId);
+});
 historyLoad.catch(() => undefined); // awaited below; an early failure is reported there
 
 const index = new AnalyticsIndex();
@@ -63,7 +68,6 @@ const refresh = (): Promise<void> =>
 const loading = sync
   .loadWith(async (add) => {
     index.reserve(await store.estimateRequests()); // one allocation instead of growing column by column
-    for (const [records, lastId] of early.splice(0)) add(records, lastId);
     feed = add;
     await historyLoad;
   })
